@@ -1,0 +1,69 @@
+# EcoCheck 环保自查 — `make run` serves the app with demo data; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+PORT ?= 5000
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export ECOCHECK_INSTANCE_PATH ?= $(CURDIR)/instance
+FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
+
+.PHONY: run test setup backend frontend fonts chromium lint typecheck unit pytest-sqlite pytest-postgres e2e clean
+
+run: setup fonts
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	@echo "EcoCheck 已启动：http://127.0.0.1:$(PORT)  （演示账号见 README.md）"
+	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) 'app:create_app()'
+
+setup: backend frontend
+
+backend: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+frontend: frontend/dist/index.html
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SRC)
+	cd frontend && npm run build --silent
+
+# Debian packages: CJK fonts for the PDF reports; Chromium for the browser tests.
+fonts:
+	@fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig; }
+
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+lint: backend
+	$(VENV)/bin/ruff check app tests scripts
+
+typecheck: frontend/node_modules/.installed
+	cd frontend && npm run typecheck
+
+unit: frontend/node_modules/.installed
+	cd frontend && npm test --silent
+
+pytest-sqlite: backend fonts
+	env -u TEST_DATABASE_URL $(VENV)/bin/pytest -m "not e2e"
+
+pytest-postgres: backend fonts
+	@if $(PY) scripts/wait_for_db.py "$(TEST_DATABASE_URL)"; then \
+	  TEST_DATABASE_URL="$(TEST_DATABASE_URL)" $(VENV)/bin/pytest -m "not e2e"; \
+	elif [ "$${CI:-}" = "true" ]; then echo "CI 下 PostgreSQL 不可用即失败"; exit 1; \
+	else echo "跳过 PostgreSQL 测试：数据库不可用"; fi
+
+e2e: setup fonts chromium
+	$(VENV)/bin/pytest -m e2e tests/e2e
+
+test: setup fonts chromium lint typecheck unit pytest-sqlite pytest-postgres e2e
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist

@@ -1,0 +1,31 @@
+"""EcoCheck 环保自查: the Flask application factory."""
+from flask import Flask
+
+from app.config import Config
+
+
+def create_app(config: Config | dict | None = None) -> Flask:
+    """Create the app: load config, initialise extensions, register blueprints and handlers."""
+    base = Config()
+    app = Flask(__name__, instance_path=base.INSTANCE_PATH, static_folder=None)
+    app.config.from_object(base)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+
+    from app import cli, web
+    from app.common import hooks, zh_messages
+    from app.extensions import api, db, login_manager, migrate
+
+    zh_messages.install()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(web.PROJECT_ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    api.init_app(app)
+    for blueprint in web.api_blueprints():
+        api.register_blueprint(blueprint)
+    hooks.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    return app

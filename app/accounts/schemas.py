@@ -1,0 +1,136 @@
+"""Input and output schemas for auth, users and enterprises."""
+from marshmallow import ValidationError, fields, validate, validates
+
+from app.accounts.models import CREDIT_GRADES, ENTERPRISE_FLAGS, PERMIT_CLASSES, Role
+from app.accounts.uscc import is_valid_uscc
+from app.common.schemas import InSchema, OutSchema, PageArgs
+
+
+class LoginIn(InSchema):
+    username = fields.String(required=True, validate=validate.Length(1, 64, error="长度应为1-64个字符"))
+    password = fields.String(required=True, validate=validate.Length(1, 128, error="长度应为1-128个字符"))
+
+
+class PasswordIn(InSchema):
+    old_password = fields.String(required=True)
+    new_password = fields.String(required=True)
+
+
+class UserOut(OutSchema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    phone = fields.String()
+    email = fields.String()
+    active = fields.Boolean()
+    locked = fields.Boolean()
+    enterprise_id = fields.Integer(allow_none=True)
+    enterprise_name = fields.Function(lambda u: u.enterprise.name if u.enterprise else None)
+    region_code = fields.Function(lambda u: u.enterprise.region_code if u.enterprise else u.region_code)
+    region_name = fields.Function(
+        lambda u: (u.enterprise.region.name if u.enterprise else (u.region.name if u.region else None)))
+    must_change_password = fields.Boolean()
+
+
+class AuthOut(OutSchema):
+    user = fields.Nested(UserOut)
+    csrf_token = fields.String()
+
+
+class UserIn(InSchema):
+    username = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9_.\-]{3,64}$", error="3-64位字母、数字、下划线、点或横线"))
+    display_name = fields.String(required=True, validate=validate.Length(1, 64, error="长度应为1-64个字符"))
+    phone = fields.String(load_default="", validate=validate.Length(max=32, error="过长"))
+    email = fields.String(load_default="", validate=validate.Length(max=128, error="过长"))
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role], error="角色无效"))
+    enterprise_id = fields.Integer(allow_none=True, load_default=None)
+    region_code = fields.String(allow_none=True, load_default=None)
+    password = fields.String(required=True, validate=validate.Length(8, 128, error="至少8个字符"))
+
+
+class UserUpdateIn(InSchema):
+    display_name = fields.String(validate=validate.Length(1, 64, error="长度应为1-64个字符"))
+    phone = fields.String(validate=validate.Length(max=32, error="过长"))
+    email = fields.String(validate=validate.Length(max=128, error="过长"))
+    active = fields.Boolean()
+    locked = fields.Boolean()
+    password = fields.String(validate=validate.Length(8, 128, error="至少8个字符"))
+
+
+class RegionOut(OutSchema):
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+    parent_code = fields.String(allow_none=True)
+
+
+class EnterpriseIn(InSchema):
+    name = fields.String(required=True, validate=validate.Length(2, 200, error="长度应为2-200个字符"))
+    uscc = fields.String(required=True)
+    industry_code = fields.String(required=True, validate=validate.Length(1, 8, error="长度应为1-8个字符"))
+    industry_name = fields.String(required=True, validate=validate.Length(1, 64, error="长度应为1-64个字符"))
+    region_code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="应为6位行政区划代码"))
+    address = fields.String(load_default="", validate=validate.Length(max=255, error="过长"))
+    permit_no = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=64, error="过长"))
+    permit_class = fields.String(required=True, validate=validate.OneOf(PERMIT_CLASSES, error="应为重点管理、简化管理或登记管理"))
+    permit_valid_until = fields.Date(allow_none=True, load_default=None)
+    flags = fields.List(fields.String(validate=validate.OneOf(list(ENTERPRISE_FLAGS), error="未知的企业标识")),
+                        load_default=list)
+    credit_grade = fields.String(load_default="环保良好", validate=validate.OneOf(CREDIT_GRADES, error="信用等级无效"))
+    contact_name = fields.String(load_default="", validate=validate.Length(max=64, error="过长"))
+    contact_phone = fields.String(load_default="", validate=validate.Length(max=32, error="过长"))
+
+    @validates("uscc")
+    def _uscc(self, value, **kwargs):
+        if not is_valid_uscc(value):
+            raise ValidationError("统一社会信用代码无效（应为18位且校验位正确）")
+
+
+class EnterpriseUpdateIn(EnterpriseIn):
+    class Meta:
+        partial = True
+
+
+class EnterpriseOut(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+    industry_code = fields.String()
+    industry_name = fields.String()
+    region_code = fields.String()
+    region_name = fields.Function(lambda e: e.region.name if e.region else None)
+    address = fields.String()
+    permit_no = fields.String(allow_none=True)
+    permit_class = fields.String()
+    permit_valid_until = fields.Date(allow_none=True)
+    flags = fields.List(fields.String())
+    credit_grade = fields.String()
+    contact_name = fields.String()
+    contact_phone = fields.String()
+
+
+class EnterpriseListArgs(PageArgs):
+    q = fields.String(load_default=None)
+
+
+class EnterprisePage(OutSchema):
+    items = fields.List(fields.Nested(EnterpriseOut))
+    total = fields.Integer()
+
+
+class UserPage(OutSchema):
+    items = fields.List(fields.Nested(UserOut))
+    total = fields.Integer()
+
+
+class ImportRowError(OutSchema):
+    row = fields.Integer()
+    column = fields.String()
+    message = fields.String()
+
+
+class ImportResult(OutSchema):
+    imported = fields.Integer()
+    errors = fields.List(fields.Nested(ImportRowError))

@@ -1,0 +1,188 @@
+"""Login, passwords, and administration of enterprises and users."""
+import re
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.accounts.models import (
+    ENTERPRISE_ROLES,
+    REGULATOR_ROLES,
+    Enterprise,
+    LoginAttempt,
+    Region,
+    Role,
+    User,
+)
+from app.accounts.scoping import can_see_region, get_scoped, region_clause, scoped
+from app.common import audit
+from app.common.errors import Forbidden, NotFound, TooManyRequests, Unauthorized, field_error
+from app.common.timeutil import utcnow
+from app.extensions import db
+
+LOCK_AFTER_FAILURES = 10
+_DUMMY_HASH = generate_password_hash("timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    """Hash with scrypt (memory-hard); tests lower the cost through PASSWORD_HASH_METHOD."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def authenticate(username: str, password: str, ip: str) -> User:
+    """Check credentials with rate limiting; the same message for a wrong name or password."""
+    cfg = current_app.config
+    since = utcnow() - timedelta(seconds=cfg["LOGIN_FAILURE_WINDOW_SECONDS"])
+    by_user = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.username == username, LoginAttempt.at >= since))
+    by_ip = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.ip == ip, LoginAttempt.at >= since))
+    if by_user >= cfg["LOGIN_MAX_FAILURES_PER_USER"] or by_ip >= cfg["LOGIN_MAX_FAILURES_PER_IP"]:
+        raise TooManyRequests("登录失败次数过多，请15分钟后再试", code="login_rate_limited")
+    user = db.session.scalar(select(User).where(User.username == username))
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if not ok or user is None or not user.active:
+        db.session.add(LoginAttempt(username=username[:64], ip=ip[:64]))
+        if user is not None and not ok:
+            user.failed_logins += 1
+            if user.failed_logins >= LOCK_AFTER_FAILURES and not user.locked:
+                user.locked = True
+                audit.record("user.locked", "user", user.id, comment="连续登录失败", actor=user)
+        db.session.commit()
+        raise Unauthorized("用户名或密码错误", code="invalid_credentials")
+    if user.locked:
+        raise Forbidden("账号已锁定，请联系管理员解锁", code="account_locked")
+    user.failed_logins = 0
+    user.session_nonce = secrets.token_hex(16)
+    return user
+
+
+def end_session(user: User) -> None:
+    """Invalidate every cookie issued for this user's current session."""
+    user.session_nonce = secrets.token_hex(16)
+
+
+def check_password_strength(password: str, username: str) -> None:
+    if len(password) < 8:
+        raise field_error("new_password", "至少8个字符")
+    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
+        raise field_error("new_password", "须同时包含字母和数字")
+    if username.lower() in password.lower():
+        raise field_error("new_password", "不能包含用户名")
+
+
+def change_password(user: User, old_password: str, new_password: str) -> None:
+    if not check_password_hash(user.password_hash, old_password):
+        raise field_error("old_password", "原密码不正确")
+    check_password_strength(new_password, user.username)
+    if old_password == new_password:
+        raise field_error("new_password", "新密码不能与原密码相同")
+    user.password_hash = hash_password(new_password)
+    user.must_change_password = False
+    audit.record("user.password_changed", "user", user.id, enterprise_id=user.enterprise_id, actor=user)
+
+
+# --- enterprises -------------------------------------------------------------------------
+
+def _check_region(actor: User, region_code: str) -> Region:
+    region = db.session.get(Region, region_code)
+    if region is None:
+        raise field_error("region_code", "行政区划不存在")
+    if not can_see_region(actor, region_code):
+        raise field_error("region_code", "不在您的管辖范围内", status=403, code="forbidden")
+    return region
+
+
+def list_enterprises(actor: User, q: str | None, page: int, per_page: int):
+    stmt = scoped(select(Enterprise), actor)
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(Enterprise.name.like(like) | Enterprise.uscc.like(like))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(stmt.order_by(Enterprise.id).offset((page - 1) * per_page).limit(per_page)).all()
+    return items, total
+
+
+def create_enterprise(actor: User, data: dict) -> Enterprise:
+    _check_region(actor, data["region_code"])
+    data = {**data, "uscc": data["uscc"].upper()}
+    if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == data["uscc"])):
+        raise field_error("uscc", "该统一社会信用代码已存在", status=409, code="duplicate")
+    enterprise = Enterprise(**data)
+    db.session.add(enterprise)
+    db.session.flush()
+    audit.record("enterprise.created", "enterprise", enterprise.id, enterprise_id=enterprise.id)
+    return enterprise
+
+
+def update_enterprise(actor: User, enterprise_id: int, data: dict) -> Enterprise:
+    enterprise = get_scoped(Enterprise, enterprise_id, actor)
+    if "region_code" in data:
+        _check_region(actor, data["region_code"])
+    if "uscc" in data:
+        data["uscc"] = data["uscc"].upper()
+        clash = db.session.scalar(select(Enterprise.id).where(
+            Enterprise.uscc == data["uscc"], Enterprise.id != enterprise.id))
+        if clash:
+            raise field_error("uscc", "该统一社会信用代码已存在", status=409, code="duplicate")
+    for key, value in data.items():
+        setattr(enterprise, key, value)
+    audit.record("enterprise.updated", "enterprise", enterprise.id, enterprise_id=enterprise.id,
+                 comment="、".join(sorted(data)))
+    return enterprise
+
+
+# --- users --------------------------------------------------------------------------------
+
+def users_query(actor: User):
+    ent_ids = scoped(select(Enterprise.id), actor)
+    return select(User).where(User.enterprise_id.in_(ent_ids) | region_clause(actor, User.region_code))
+
+
+def list_users(actor: User, page: int, per_page: int):
+    stmt = users_query(actor)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    items = db.session.scalars(stmt.order_by(User.id).offset((page - 1) * per_page).limit(per_page)).all()
+    return items, total
+
+
+def create_user(actor: User, data: dict) -> User:
+    role = data["role"]
+    if role == Role.SYSADMIN and not actor.is_sysadmin:
+        raise field_error("role", "只有系统管理员可以创建系统管理员", status=403, code="forbidden")
+    if role in ENTERPRISE_ROLES:
+        if not data.get("enterprise_id"):
+            raise field_error("enterprise_id", "企业用户必须指定企业")
+        get_scoped(Enterprise, data["enterprise_id"], actor, message="企业不存在或不在管辖范围内")
+        data["region_code"] = None
+    elif role in REGULATOR_ROLES:
+        if not data.get("region_code"):
+            raise field_error("region_code", "监管用户必须指定行政区划")
+        _check_region(actor, data["region_code"])
+        data["enterprise_id"] = None
+    if db.session.scalar(select(User.id).where(User.username == data["username"])):
+        raise field_error("username", "用户名已存在", status=409, code="duplicate")
+    password = data.pop("password")
+    user = User(**data, password_hash=hash_password(password), must_change_password=True)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", "user", user.id, enterprise_id=user.enterprise_id)
+    return user
+
+
+def update_user(actor: User, user_id: int, data: dict) -> User:
+    user = db.session.scalar(users_query(actor).where(User.id == int(user_id)))
+    if user is None:
+        raise NotFound("未找到该用户")
+    if "password" in data:
+        user.password_hash = hash_password(data.pop("password"))
+        user.must_change_password = True
+        end_session(user)
+    if data.get("locked") is False:
+        user.failed_logins = 0
+    for key, value in data.items():
+        setattr(user, key, value)
+    audit.record("user.updated", "user", user.id, enterprise_id=user.enterprise_id, comment="、".join(sorted(data)))
+    return user

@@ -1,0 +1,59 @@
+"""Request hooks: login loading, CSRF, security headers, JSON errors, SQLite pragmas."""
+import logging
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.common.errors import DomainError, error_response
+from app.common.security import check_csrf, security_headers
+from app.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    from app.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        user_id, _, nonce = token.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_nonce != nonce or not user.active or user.locked:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        return error_response(401)
+
+    app.before_request(check_csrf)
+    app.after_request(security_headers)
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        from werkzeug.exceptions import HTTPException
+
+        if isinstance(exc, HTTPException):
+            from app.extensions import api
+
+            return api.handle_http_exception(exc)
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500)

@@ -1,0 +1,80 @@
+"""Configuration read from the environment; TestConfig for the test suite."""
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path() -> Path:
+    """Return the instance folder (secrets, SQLite database, local file storage)."""
+    return Path(os.environ.get("ECOCHECK_INSTANCE_PATH", PROJECT_ROOT / "instance")).resolve()
+
+
+def _secret_key(folder: Path) -> str:
+    """Read SECRET_KEY from the environment, else generate it once into instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url(folder: Path) -> str:
+    return normalise_database_url(os.environ.get("DATABASE_URL", f"sqlite:///{folder / 'ecocheck.db'}"))
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain postgres:// URLs at psycopg 3, the driver we ship."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    def __init__(self) -> None:
+        folder = instance_path()
+        self.INSTANCE_PATH = str(folder)
+        self.SECRET_KEY = _secret_key(folder)
+        self.SQLALCHEMY_DATABASE_URI = _database_url(folder)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.STORAGE_PATH = os.environ.get("STORAGE_PATH", str(folder / "files"))
+        self.FRONTEND_DIST = os.environ.get("FRONTEND_DIST", str(PROJECT_ROOT / "frontend" / "dist"))
+        self.MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 15 * 1024 * 1024))
+        # Flask rejects bodies larger than this before a view runs (413).
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 1024 * 1024
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+        self.PERMANENT_SESSION_LIFETIME = int(os.environ.get("IDLE_TIMEOUT_SECONDS", 8 * 3600))
+        self.SESSION_REFRESH_EACH_REQUEST = True
+        self.LOGIN_MAX_FAILURES_PER_USER = int(os.environ.get("LOGIN_MAX_FAILURES_PER_USER", 5))
+        self.LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 30))
+        self.LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+        self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+        self.REPORT_NUMBER_PREFIX = os.environ.get("REPORT_NUMBER_PREFIX", "HJTJ")
+        self.API_TITLE = "EcoCheck 环保自查 API"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.OPENAPI_REDOC_PATH = "/docs"
+        self.OPENAPI_REDOC_URL = None  # the docs page must not load scripts from a CDN; see app/docs_page
+        self.JSON_SORT_KEYS = False
+
+
+class TestConfig(Config):
+    """Config for the test suite: a given database and cheap password hashing."""
+
+    def __init__(self, database_url: str | None = None) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+        if database_url:
+            self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)

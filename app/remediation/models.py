@@ -1,0 +1,96 @@
+"""Problems found by self-checks, self-reports or regulators, and their rectification."""
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Enterprise
+from app.common.timeutil import utcnow
+from app.extensions import db
+
+
+class ProblemStatus(enum.StrEnum):
+    OPEN = "open"
+    RECTIFYING = "rectifying"
+    EXTENSION_REQUESTED = "extension_requested"
+    SUBMITTED = "submitted"
+    VERIFIED = "verified"          # 核查通过，销号
+    SELF_CLOSED = "self_closed"    # 一般 problems closed on the enterprise's evidence
+    CANCELLED = "cancelled"
+
+
+STATUS_LABELS = {
+    "open": "待整改", "rectifying": "整改中", "extension_requested": "申请延期", "submitted": "待核查",
+    "verified": "已销号", "self_closed": "已自行销号", "cancelled": "已撤销",
+}
+CLOSED = (ProblemStatus.VERIFIED, ProblemStatus.SELF_CLOSED, ProblemStatus.CANCELLED)
+
+
+class Problem(db.Model):
+    __tablename__ = "problems"
+    __table_args__ = (
+        Index("ix_problems_enterprise_status", "enterprise_id", "status"),
+        Index("ix_problems_status_deadline", "status", "deadline"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    source: Mapped[str] = mapped_column(String(16))  # selfcheck | self_report | regulator | warning
+    selfcheck_id: Mapped[int | None] = mapped_column(ForeignKey("selfchecks.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_items.id"))
+    item_code: Mapped[str | None] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(32), default="")
+    severity: Mapped[str] = mapped_column(String(4))
+    legal_basis: Mapped[list] = mapped_column(JSON, default=list)
+    recommendation: Mapped[str] = mapped_column(Text, default="")
+    upload_ids: Mapped[list] = mapped_column(JSON, default=list)
+    deadline: Mapped[date] = mapped_column(Date)
+    original_deadline: Mapped[date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20), default=ProblemStatus.OPEN)
+    needs_regulator: Mapped[bool] = mapped_column(Boolean, default=True)
+    sampled: Mapped[bool] = mapped_column(Boolean, default=False)
+    plan: Mapped[str | None] = mapped_column(Text)
+    target_date: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    enterprise: Mapped[Enterprise] = relationship(lazy="joined")
+
+
+class Rectification(db.Model):
+    """整改反馈: the evidence an enterprise submits, and the regulator's review of it."""
+
+    __tablename__ = "rectifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    before_upload_ids: Mapped[list] = mapped_column(JSON, default=list)
+    upload_ids: Mapped[list] = mapped_column(JSON, default=list)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(12))  # approve | return
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ExtensionRequest(db.Model):
+    __tablename__ = "extension_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id"), index=True)
+    days: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    previous_status: Mapped[str] = mapped_column(String(20))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    approved: Mapped[bool | None] = mapped_column(Boolean)
+    new_deadline: Mapped[date | None] = mapped_column(Date)
+    comment: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,48 @@
+"""Render a report: QR code PNG, printable HTML, and an A4 PDF (WeasyPrint, Noto CJK)."""
+import base64
+import io
+
+import qrcode
+from flask import render_template
+from sqlalchemy import select
+
+from app.common.storage import get_storage
+from app.extensions import db
+from app.reports.models import Report
+from app.reports.service import verify_url
+from app.selfcheck.models import Upload
+
+SEVERITY_CLASS = {"一般": "minor", "较重": "serious", "重大": "major"}
+
+
+def qr_png(data: str, box_size: int = 8) -> bytes:
+    image = qrcode.make(data, box_size=box_size, border=2)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _data_uri(content_type: str, data: bytes) -> str:
+    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+
+
+def report_html(report: Report) -> str:
+    snap = report.snapshot
+    upload_ids = {u for p in snap["problems"] for u in p.get("photo_upload_ids", [])}
+    uploads = {u.id: u for u in db.session.scalars(select(Upload).where(Upload.id.in_(upload_ids)))} \
+        if upload_ids else {}
+    storage = get_storage()
+    photos = {}
+    for upload_id, upload in uploads.items():
+        if upload.thumb_key and storage.exists(upload.thumb_key):
+            photos[upload_id] = {"src": _data_uri("image/jpeg", storage.get(upload.thumb_key)),
+                                 "sha256": upload.sha256}
+    url = verify_url(report)
+    return render_template("report.html", r=snap, report=report, photos=photos, verify_url=url,
+                           qr=_data_uri("image/png", qr_png(url, 4)), severity_class=SEVERITY_CLASS)
+
+
+def report_pdf(report: Report) -> bytes:
+    from weasyprint import HTML  # heavy import; only the PDF endpoint needs it
+
+    return HTML(string=report_html(report)).write_pdf()

@@ -1,0 +1,64 @@
+"""Report output schemas."""
+from marshmallow import fields
+
+from app.common.schemas import OutSchema, PageArgs
+from app.common.timeutil import isoformat
+
+
+class ReportListArgs(PageArgs):
+    enterprise_id = fields.Integer(load_default=None)
+
+
+class ReportSummary(OutSchema):
+    id = fields.Integer()
+    number = fields.String()
+    enterprise = fields.Function(lambda r: {"id": r.enterprise_id, "name": r.snapshot["enterprise"]["name"]})
+    period_label = fields.Function(lambda r: r.snapshot["selfcheck"]["period_label"])
+    submitted_at = fields.Function(lambda r: r.snapshot["submitted_at"])
+    issued_at = fields.Function(lambda r: isoformat(r.issued_at))
+    score = fields.Float()
+    grade = fields.String()
+    trend = fields.Function(lambda r: r.snapshot.get("trend"))
+    problem_count = fields.Function(lambda r: len(r.snapshot["problems"]))
+
+
+class ReportPage(OutSchema):
+    items = fields.List(fields.Nested(ReportSummary))
+    total = fields.Integer()
+
+
+class ReportDetail(OutSchema):
+    id = fields.Integer()
+    number = fields.String()
+    enterprise = fields.Function(lambda r: {k: r.snapshot["enterprise"][k] for k in ("id", "name", "uscc")}
+                                 | {k: v for k, v in r.snapshot["enterprise"].items() if k not in ("id", "name", "uscc")})
+    period_label = fields.Function(lambda r: r.snapshot["selfcheck"]["period_label"])
+    selfcheck = fields.Function(lambda r: r.snapshot["selfcheck"])
+    submitted_by = fields.Function(lambda r: r.snapshot["submitted_by"])
+    submitted_at = fields.Function(lambda r: r.snapshot["submitted_at"])
+    score = fields.Float()
+    grade = fields.String()
+    grade_label = fields.Function(lambda r: r.snapshot["grade_label"])
+    totals = fields.Function(lambda r: r.snapshot["totals"])
+    previous = fields.Function(lambda r: r.snapshot["previous"])
+    trend = fields.Function(lambda r: r.snapshot["trend"])
+    sections = fields.Function(lambda r: r.snapshot["sections"])
+    problems = fields.Function(lambda r: [
+        p | {"photos": [{"upload_id": u, "thumbnail_url": f"/api/uploads/{u}/thumb", "url": f"/api/uploads/{u}/file"}
+                        for u in p.get("photo_upload_ids", [])]} for p in r.snapshot["problems"]])
+    warnings = fields.Function(lambda r: r.snapshot["warnings"])
+    digest = fields.String()
+    verify_url = fields.String()
+    pdf_url = fields.Function(lambda r: f"/api/reports/{r.id}/pdf")
+    qr_url = fields.Function(lambda r: f"/api/reports/{r.id}/qr.png")
+
+
+class VerifyOut(OutSchema):
+    valid = fields.Boolean()
+    number = fields.String()
+    enterprise_name = fields.String()
+    period_label = fields.String()
+    issued_date = fields.String()
+    score = fields.Float()
+    grade = fields.String()
+    digest = fields.String()

@@ -1,0 +1,68 @@
+"""Report endpoints, and the public verification page and API."""
+from flask import Response, jsonify, render_template
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.accounts.permissions import login_required
+from app.common.errors import NotFound
+from app.reports import render, service
+from app.reports.schemas import ReportDetail, ReportListArgs, ReportPage, VerifyOut
+
+reports_blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="环保体检报告")
+verify_blp = Blueprint("verify", __name__, description="报告真伪核验（公开）")
+
+
+@reports_blp.route("")
+@login_required
+@reports_blp.arguments(ReportListArgs, location="query")
+@reports_blp.response(200, ReportPage)
+def list_reports(args):
+    items, total = service.list_reports(current_user, args["enterprise_id"], args["page"], args["per_page"])
+    return {"items": items, "total": total}
+
+
+@reports_blp.route("/<int:report_id>")
+@login_required
+@reports_blp.response(200, ReportDetail)
+def get_report(report_id):
+    report = service.get_report(current_user, report_id)
+    report.verify_url = service.verify_url(report)
+    return report
+
+
+@reports_blp.route("/<int:report_id>/pdf")
+@login_required
+@reports_blp.response(200, description="A4 PDF")
+def report_pdf(report_id):
+    report = service.get_report(current_user, report_id)
+    response = Response(render.report_pdf(report), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{report.number}.pdf"'
+    return response
+
+
+@reports_blp.route("/<int:report_id>/qr.png")
+@login_required
+@reports_blp.response(200, description="核验二维码 PNG")
+def report_qr(report_id):
+    report = service.get_report(current_user, report_id)
+    return Response(render.qr_png(service.verify_url(report)), mimetype="image/png")
+
+
+@verify_blp.route("/api/verify/<token>")
+@verify_blp.response(200, VerifyOut)
+def verify_api(token):
+    try:
+        return service.public_summary(service.resolve_token(token))
+    except NotFound:
+        body = {"valid": False, "error": {"code": "invalid_token", "message": "无法验证该报告", "details": {}}}
+        return jsonify(body), 404
+
+
+@verify_blp.route("/verify/<token>")
+@verify_blp.response(200, description="核验结果页面（HTML）")
+def page(token):
+    try:
+        summary = service.public_summary(service.resolve_token(token))
+    except NotFound:
+        return Response(render_template("verify.html", s=None), status=404, mimetype="text/html")
+    return Response(render_template("verify.html", s=summary), mimetype="text/html")

@@ -1,0 +1,128 @@
+"""Input and output schemas for self-checks and uploads."""
+from marshmallow import fields, validate
+
+from app.common.schemas import InSchema, OutSchema, PageArgs
+from app.common.timeutil import isoformat, today_local
+from app.selfcheck.models import RESULTS
+
+
+class SelfCheckListArgs(PageArgs):
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        ["pending", "in_progress", "submitted", "overdue"], error="状态应为 pending、in_progress、submitted 或 overdue"))
+
+
+class ProgressOut(OutSchema):
+    answered = fields.Integer()
+    total = fields.Integer()
+
+
+class SelfCheckSummary(OutSchema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda s: s.enterprise.name)
+    title = fields.String()
+    period_key = fields.String()
+    period_label = fields.String()
+    open_date = fields.Date()
+    due_date = fields.Date()
+    status = fields.String()
+    overdue = fields.Function(lambda s: s.is_overdue(today_local()))
+    late = fields.Boolean()
+    submitted_at = fields.Function(lambda s: isoformat(s.submitted_at))
+    progress = fields.Function(lambda s: {"answered": s.answered_count, "total": len(s.item_ids)})
+    score = fields.Float(allow_none=True)
+    grade = fields.String(allow_none=True)
+    report_id = fields.Integer(allow_none=True)
+
+
+class SelfCheckPage(OutSchema):
+    items = fields.List(fields.Nested(SelfCheckSummary))
+    total = fields.Integer()
+
+
+class LegalBasisOut(OutSchema):
+    law = fields.String()
+    article = fields.String()
+    excerpt = fields.String()
+
+
+class ItemOut(OutSchema):
+    id = fields.Integer()
+    code = fields.String()
+    question = fields.String()
+    guidance = fields.String()
+    answer_type = fields.String()
+    unit = fields.String(allow_none=True)
+    range = fields.Function(lambda i: None if i.range_min is None and i.range_max is None
+                            else {"min": i.range_min, "max": i.range_max})
+    choices = fields.List(fields.String(), allow_none=True)
+    date_rule = fields.Dict(allow_none=True)
+    severity = fields.String()
+    legal_basis = fields.List(fields.Nested(LegalBasisOut))
+    evidence_rule = fields.String()
+    time_limit_days = fields.Integer()
+    recommendation = fields.String()
+
+
+class AnswerOut(OutSchema):
+    item_id = fields.Integer()
+    result = fields.String(allow_none=True)
+    value = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    upload_ids = fields.List(fields.Integer())
+    updated_at = fields.Function(lambda a: isoformat(a.updated_at))
+
+
+class SectionOut(OutSchema):
+    code = fields.String()
+    title = fields.String()
+    items = fields.List(fields.Nested(ItemOut))
+
+
+class SelfCheckDetail(SelfCheckSummary):
+    """The run with its checklist; the view attaches sections, answers and allowed_actions."""
+
+    sections = fields.List(fields.Nested(SectionOut))
+    answers = fields.List(fields.Nested(AnswerOut))
+    allowed_actions = fields.List(fields.String())
+
+
+class SaveAnswersOut(OutSchema):
+    answers = fields.List(fields.Nested(AnswerOut))
+    progress = fields.Nested(ProgressOut)
+    status = fields.String()
+
+
+class SubmitOut(OutSchema):
+    selfcheck = fields.Nested(SelfCheckSummary)
+    report_id = fields.Integer()
+    problem_ids = fields.List(fields.Integer())
+
+
+class AnswerIn(InSchema):
+    item_id = fields.Integer(required=True)
+    result = fields.String(allow_none=True, load_default=None,
+                           validate=validate.OneOf(RESULTS, error="应为 compliant、non_compliant 或 not_applicable"))
+    value = fields.Raw(allow_none=True, load_default=None)
+    note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000, error="备注过长"))
+    upload_ids = fields.List(fields.Integer(), load_default=list,
+                             validate=validate.Length(max=20, error="每项最多20张照片"))
+
+
+class AnswersIn(InSchema):
+    answers = fields.List(fields.Nested(AnswerIn), required=True,
+                          validate=validate.Length(1, 500, error="应包含1-500条答案"))
+
+
+class UploadOut(OutSchema):
+    id = fields.Integer()
+    client_id = fields.String()
+    sha256 = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    filename = fields.String()
+    captured_at = fields.Function(lambda u: isoformat(u.captured_at))
+    received_at = fields.Function(lambda u: isoformat(u.received_at))
+    gps = fields.Function(lambda u: {"lat": u.gps_lat, "lon": u.gps_lon} if u.gps_lat is not None else None)
+    url = fields.Function(lambda u: f"/api/uploads/{u.id}/file")
+    thumbnail_url = fields.Function(lambda u: f"/api/uploads/{u.id}/thumb" if u.thumb_key else None)

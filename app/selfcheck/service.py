@@ -1,0 +1,223 @@
+"""Self-check runs: generation from schedules, draft answers, and submission."""
+from datetime import date
+
+from sqlalchemy import and_, func, select
+
+from app.accounts.models import Enterprise, User
+from app.accounts.scoping import get_scoped, scoped
+from app.common import audit
+from app.common.errors import Conflict, Forbidden, ValidationFailed
+from app.common.timeutil import local_date, today_local, utcnow
+from app.extensions import db
+from app.selfcheck import evaluate, library
+from app.selfcheck.models import Answer, ChecklistItem, Schedule, SelfCheck, SelfCheckStatus, Upload
+from app.selfcheck.periods import day_in_period, period_of
+
+# --- generation ----------------------------------------------------------------------------
+
+def generate_due_selfchecks(as_of: date | None = None) -> int:
+    """Create the runs that are open on `as_of` and do not exist yet; return how many were made.
+
+    Idempotent: (schedule, period) is unique, so a second call (or a racing scheduler) adds nothing.
+    """
+    as_of = as_of or today_local()
+    created = 0
+    versions: dict[int, object] = {}
+    for recurrence in ("weekly", "monthly", "quarterly", "yearly"):
+        period = period_of(recurrence, as_of)
+        exists = select(SelfCheck.id).where(and_(SelfCheck.schedule_id == Schedule.id,
+                                                 SelfCheck.period_key == period.key)).exists()
+        rows = db.session.execute(
+            select(Schedule, Enterprise).join(Enterprise, Enterprise.id == Schedule.enterprise_id)
+            .where(Schedule.active.is_(True), Schedule.recurrence == recurrence, ~exists)
+        ).all()
+        compositions: dict[tuple, list[int]] = {}
+        batch = []
+        for schedule, enterprise in rows:
+            open_date = day_in_period(period, schedule.open_day)
+            if as_of < open_date:
+                continue
+            if schedule.template_id not in versions:
+                versions[schedule.template_id] = library.latest_published(schedule.template_id)
+            version = versions[schedule.template_id]
+            if version is None:
+                continue
+            signature = (version.id, library.enterprise_signature(enterprise))
+            if signature not in compositions:
+                compositions[signature] = library.compose(version, enterprise)
+            batch.append({
+                "schedule_id": schedule.id, "enterprise_id": enterprise.id, "version_id": version.id,
+                "title": schedule.template.name, "period_key": period.key, "period_label": period.label,
+                "open_date": open_date, "due_date": day_in_period(period, schedule.due_day),
+                "status": SelfCheckStatus.PENDING.value, "item_ids": compositions[signature],
+                "assignee_id": schedule.assignee_id, "late": False, "answered_count": 0,
+                "created_at": utcnow(),
+            })
+        for start in range(0, len(batch), 1000):
+            chunk = batch[start:start + 1000]
+            created += _insert_ignoring_duplicates(chunk)
+    return created
+
+
+def _insert_ignoring_duplicates(rows: list[dict]) -> int:
+    if not rows:
+        return 0
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(SelfCheck).on_conflict_do_nothing(index_elements=["schedule_id", "period_key"])
+    result = db.session.execute(stmt, rows)
+    return max(result.rowcount or 0, 0) if dialect == "postgresql" else len(rows)
+
+
+def create_schedule(enterprise: Enterprise, template_id: int, recurrence: str, due_day: int,
+                    assignee: User | None = None, open_day: int = 1) -> Schedule:
+    schedule = Schedule(enterprise_id=enterprise.id, template_id=template_id, recurrence=recurrence,
+                        due_day=due_day, open_day=open_day, assignee_id=assignee.id if assignee else None)
+    db.session.add(schedule)
+    db.session.flush()
+    return schedule
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def list_selfchecks(user: User, status: str | None, page: int, per_page: int):
+    stmt = scoped(select(SelfCheck), user, SelfCheck)
+    today = today_local()
+    if status == "overdue":
+        stmt = stmt.where(SelfCheck.status != SelfCheckStatus.SUBMITTED, SelfCheck.due_date < today)
+    elif status in ("pending", "in_progress"):
+        stmt = stmt.where(SelfCheck.status == status, SelfCheck.due_date >= today)
+    elif status == "submitted":
+        stmt = stmt.where(SelfCheck.status == status)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    order = (SelfCheck.submitted_at.desc(),) if status == "submitted" else (SelfCheck.due_date, SelfCheck.id)
+    items = db.session.scalars(stmt.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+    return items, total
+
+
+def get_selfcheck(user: User, selfcheck_id: int) -> SelfCheck:
+    return get_scoped(SelfCheck, selfcheck_id, user, message="未找到该自查任务")
+
+
+def items_of(selfcheck: SelfCheck) -> list[ChecklistItem]:
+    rows = db.session.scalars(select(ChecklistItem).where(ChecklistItem.id.in_(selfcheck.item_ids))).all()
+    by_id = {i.id: i for i in rows}
+    return [by_id[i] for i in selfcheck.item_ids if i in by_id]
+
+
+def answers_of(selfcheck: SelfCheck) -> dict[int, Answer]:
+    rows = db.session.scalars(select(Answer).where(Answer.selfcheck_id == selfcheck.id)).all()
+    return {a.item_id: a for a in rows}
+
+
+def allowed_actions(selfcheck: SelfCheck, user: User) -> list[str]:
+    return ["save", "submit"] if selfcheck.can_edit(user) else []
+
+
+# --- answering -----------------------------------------------------------------------------
+
+def _ensure_editable(selfcheck: SelfCheck, user: User) -> None:
+    if not (user.is_enterprise_user and user.enterprise_id == selfcheck.enterprise_id):
+        raise Forbidden("只有本企业用户可以填写自查")
+    if selfcheck.status == SelfCheckStatus.SUBMITTED:
+        raise Conflict("该自查已提交，不能再修改", code="already_submitted")
+
+
+def _check_uploads(upload_ids: list[int], enterprise_id: int, index: int) -> None:
+    if not upload_ids:
+        return
+    found = set(db.session.scalars(select(Upload.id).where(
+        Upload.id.in_(upload_ids), Upload.enterprise_id == enterprise_id)).all())
+    unknown = [u for u in upload_ids if u not in found]
+    if unknown:
+        raise ValidationFailed(f"照片不存在或无权使用：{unknown}", code="unknown_upload",
+                               details={"fields": {f"answers.{index}.upload_ids": ["照片不存在"]}})
+
+
+def save_answers(user: User, selfcheck_id: int, entries: list[dict]) -> tuple[SelfCheck, list[Answer]]:
+    """Save a subset of answers as a draft; the item's automatic rules set the result."""
+    selfcheck = get_selfcheck(user, selfcheck_id)
+    _ensure_editable(selfcheck, user)
+    items = {i.id: i for i in items_of(selfcheck)}
+    existing = answers_of(selfcheck)
+    today = today_local()
+    saved = []
+    for index, entry in enumerate(entries):
+        item = items.get(entry["item_id"])
+        if item is None:
+            raise ValidationFailed(f"第{index + 1}条答案的检查项不属于该自查", code="unknown_item",
+                                   details={"fields": {f"answers.{index}.item_id": ["检查项不属于该自查"]}})
+        upload_ids = list(dict.fromkeys(entry.get("upload_ids") or []))
+        _check_uploads(upload_ids, selfcheck.enterprise_id, index)
+        value = entry.get("value")
+        if item.answer_type == "number" and value not in (None, "") and evaluate.parse_number(value) is None:
+            raise ValidationFailed(f"{item.code} 应填写数字", code="validation_error",
+                                   details={"fields": {f"answers.{index}.value": ["应为数字"]}})
+        if item.answer_type == "date" and value not in (None, "") and evaluate.parse_date(value) is None:
+            raise ValidationFailed(f"{item.code} 日期格式应为 YYYY-MM-DD", code="validation_error",
+                                   details={"fields": {f"answers.{index}.value": ["日期格式有误"]}})
+        answer = existing.get(item.id)
+        if answer is None:
+            answer = Answer(selfcheck_id=selfcheck.id, item_id=item.id)
+            db.session.add(answer)
+            existing[item.id] = answer
+        answer.result = evaluate.derive_result(item, entry.get("result"), value, today)
+        answer.value = None if value in (None, "") else str(value)
+        answer.note = entry.get("note")
+        answer.upload_ids = upload_ids
+        answer.updated_at = utcnow()
+        answer.updated_by_id = user.id
+        saved.append(answer)
+    if selfcheck.status == SelfCheckStatus.PENDING and saved:
+        selfcheck.status = SelfCheckStatus.IN_PROGRESS
+        selfcheck.started_at = utcnow()
+        audit.record("selfcheck.started", "selfcheck", selfcheck.id, enterprise_id=selfcheck.enterprise_id,
+                     from_state="pending", to_state="in_progress")
+    selfcheck.answered_count = sum(1 for a in existing.values() if a.result is not None)
+    db.session.flush()
+    return selfcheck, saved
+
+
+def submit(user: User, selfcheck_id: int) -> dict:
+    """Validate completeness and evidence, freeze the answers, score, open problems, issue the report."""
+    from app.remediation.service import open_problems_for_selfcheck
+    from app.reports.service import issue_report
+
+    selfcheck = db.session.scalar(
+        scoped(select(SelfCheck).where(SelfCheck.id == selfcheck_id), user, SelfCheck).with_for_update())
+    if selfcheck is None:
+        get_selfcheck(user, selfcheck_id)  # raises NotFound
+    _ensure_editable(selfcheck, user)
+    items = items_of(selfcheck)
+    answers = answers_of(selfcheck)
+    unanswered, no_evidence = evaluate.missing(items, answers)
+    if unanswered or no_evidence:
+        parts = []
+        if unanswered:
+            parts.append(f"{len(unanswered)}项未填写")
+        if no_evidence:
+            parts.append(f"{len(no_evidence)}项缺少照片")
+        raise ValidationFailed("还不能提交：" + "，".join(parts), code="incomplete",
+                               details={"missing_items": unanswered, "missing_evidence": no_evidence})
+    result = evaluate.score(items, answers)
+    now = utcnow()
+    previous = selfcheck.status
+    selfcheck.status = SelfCheckStatus.SUBMITTED
+    selfcheck.submitted_at = now
+    selfcheck.submitted_by_id = user.id
+    selfcheck.late = local_date(now) > selfcheck.due_date
+    selfcheck.score = result["score"]
+    selfcheck.grade = result["grade"]
+    selfcheck.answered_count = len(items)
+    audit.record("selfcheck.submitted", "selfcheck", selfcheck.id, enterprise_id=selfcheck.enterprise_id,
+                 from_state=previous, to_state="submitted",
+                 comment=f"得分 {result['score']}，等级 {result['grade']}" + ("，逾期提交" if selfcheck.late else ""))
+    problems = open_problems_for_selfcheck(selfcheck, items, answers, user)
+    report = issue_report(selfcheck, items, answers, problems, user)
+    selfcheck.report_id = report.id
+    db.session.flush()
+    return {"selfcheck": selfcheck, "report_id": report.id, "problem_ids": [p.id for p in problems]}
+

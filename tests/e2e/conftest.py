@@ -1,0 +1,149 @@
+"""Browser tests: a live Flask server on a fresh demo database, driven by Debian's Chromium."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST_INDEX = ROOT / "frontend" / "dist" / "index.html"
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "service_workers": "allow"}
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "e2e: browser end-to-end tests (live server + Chromium)")
+
+
+def _skip_reason() -> str | None:
+    if not DIST_INDEX.exists():
+        return "frontend/dist/index.html is missing: build the frontend first (npm run build in frontend/)"
+    if not Path(CHROMIUM).exists():
+        return f"Chromium not found at {CHROMIUM}"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _skip_reason()
+    if reason is None:
+        return
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables():
+    """The live server has its own database; the unit-test table cleanup does not apply here."""
+    yield
+
+
+def _flask() -> list[str]:
+    venv_flask = ROOT / ".venv" / "bin" / "flask"
+    if venv_flask.exists():
+        return [str(venv_flask)]
+    found = shutil.which("flask")
+    return [found] if found else [sys.executable, "-m", "flask"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def e2e_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def e2e_db_path(e2e_dir) -> Path:
+    return e2e_dir / "e2e.db"
+
+
+@pytest.fixture(scope="session")
+def live_server(e2e_dir, e2e_db_path):
+    """Migrate and seed a temporary database, run `flask run` on a free port, yield its base URL."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{e2e_db_path}",
+           "ECOCHECK_INSTANCE_PATH": str(e2e_dir / "instance"), "FLASK_DEBUG": "0"}
+    env.pop("FLASK_RUN_PORT", None)
+    log_path = e2e_dir / "server.log"
+    for args in (["db", "upgrade"], ["demo", "seed"]):
+        done = subprocess.run([*_flask(), "--app", "app", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            pytest.fail(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([*_flask(), "--app", "app", "run", "--port", str(port), "--no-reload"],
+                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"server exited early:\n{log_path.read_text()}")
+                try:
+                    with requests.get(f"{base}/api/health", timeout=2) as r:
+                        if r.status_code == 200:
+                            break
+                except requests.RequestException:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"server did not become healthy:\n{log_path.read_text()}")
+                time.sleep(0.3)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser, live_server):
+    ctx = browser.new_context(base_url=live_server, **PHONE)
+    ctx.set_default_timeout(15_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the form and wait until the app has left the login page."""
+    page.goto("/login")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/login" not in url)

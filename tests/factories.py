@@ -1,0 +1,74 @@
+"""Test data: a small region tree, enterprises in and out of each jurisdiction, and users."""
+from dataclasses import dataclass, field
+
+from app.accounts.models import Enterprise, Region, Role, User
+from app.accounts.service import hash_password
+from app.accounts.uscc import make_uscc
+from app.extensions import db
+
+PASSWORD = "Passw0rd-test"
+
+
+@dataclass
+class World:
+    """Ids of what make_world created (plain ints, safe outside the app context)."""
+
+    enterprises: dict[str, int] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict)
+
+
+REGIONS = [
+    ("230000", "黑龙江省", "province", None),
+    ("230100", "哈尔滨市", "city", "230000"),
+    ("230102", "道里区", "county", "230100"),
+    ("230103", "南岗区", "county", "230100"),
+    ("230600", "大庆市", "city", "230000"),
+    ("230602", "萨尔图区", "county", "230600"),
+]
+
+
+def make_enterprise(name, county, *, industry=("C3360", "金属表面处理及热处理加工"), permit_class="重点管理",
+                    flags=(), serial=1, permit_valid_until=None) -> Enterprise:
+    enterprise = Enterprise(name=name, uscc=make_uscc(f"91{county}MA{serial:07d}"), industry_code=industry[0],
+                            industry_name=industry[1], region_code=county, permit_class=permit_class,
+                            permit_no=f"P{serial:05d}", flags=list(flags), permit_valid_until=permit_valid_until)
+    db.session.add(enterprise)
+    db.session.flush()
+    return enterprise
+
+
+def make_user(username, role, *, enterprise=None, region=None) -> User:
+    user = User(username=username, display_name=username, role=role,
+                enterprise_id=enterprise.id if enterprise else None, region_code=region,
+                password_hash=hash_password(PASSWORD))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_world() -> World:
+    for code, name, level, parent in REGIONS:
+        db.session.add(Region(code=code, name=name, level=level, parent_code=parent))
+    db.session.flush()
+    world = World()
+    ent_a = make_enterprise("道里电镀厂", "230102", serial=1,
+                            flags=["key_discharger", "hazardous_waste", "boiler", "online_monitoring", "wastewater"])
+    ent_b = make_enterprise("南岗印刷工作室", "230103", serial=2, industry=("C2319", "包装装潢及其他印刷"),
+                            permit_class="登记管理")
+    ent_c = make_enterprise("萨尔图化工厂", "230602", serial=3, industry=("C2614", "有机化学原料制造"),
+                            flags=["hazardous_waste"])
+    world.enterprises = {"a": ent_a.id, "b": ent_b.id, "c": ent_c.id}
+    users = [
+        make_user("ehs-a", Role.ENTERPRISE_ADMIN, enterprise=ent_a),
+        make_user("staff-a", Role.ENTERPRISE_STAFF, enterprise=ent_a),
+        make_user("ehs-b", Role.ENTERPRISE_ADMIN, enterprise=ent_b),
+        make_user("ehs-c", Role.ENTERPRISE_ADMIN, enterprise=ent_c),
+        make_user("reg-city", Role.REGULATOR, region="230100"),
+        make_user("reg-county-a", Role.REGULATOR, region="230102"),
+        make_user("reg-other", Role.REGULATOR, region="230602"),
+        make_user("regadmin-city", Role.REGULATOR_ADMIN, region="230100"),
+        make_user("sysadmin", Role.SYSADMIN, region="230000"),
+    ]
+    world.users = {u.username: u.id for u in users}
+    db.session.commit()
+    return world
