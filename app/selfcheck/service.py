@@ -67,9 +67,10 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> int:
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(SelfCheck).on_conflict_do_nothing(index_elements=["schedule_id", "period_key"])
-    result = db.session.execute(stmt, rows)
-    return max(result.rowcount or 0, 0) if dialect == "postgresql" else len(rows)
+    table = SelfCheck.__table__
+    stmt = (dialect_insert(table).on_conflict_do_nothing(index_elements=["schedule_id", "period_key"])
+            .returning(table.c.id))
+    return len(db.session.execute(stmt, rows).all())
 
 
 def create_schedule(enterprise: Enterprise, template_id: int, recurrence: str, due_day: int,
@@ -187,7 +188,7 @@ def submit(user: User, selfcheck_id: int) -> dict:
     from app.reports.service import issue_report
 
     selfcheck = db.session.scalar(
-        scoped(select(SelfCheck).where(SelfCheck.id == selfcheck_id), user, SelfCheck).with_for_update())
+        scoped(select(SelfCheck).where(SelfCheck.id == selfcheck_id), user, SelfCheck).with_for_update(of=SelfCheck))
     if selfcheck is None:
         get_selfcheck(user, selfcheck_id)  # raises NotFound
     _ensure_editable(selfcheck, user)
