@@ -16,10 +16,14 @@ __all__ = ["PROJECT_ROOT", "api_blueprints", "init_app"]
 def api_blueprints():
     """Every feature's API blueprint, in one tuple."""
     from app.accounts.views import admin_blp, auth_blp
+    from app.notify.views import notify_blp
+    from app.remediation.views import problems_blp
     from app.reports.views import reports_blp, verify_blp
     from app.selfcheck.views import selfcheck_blp, uploads_blp
+    from app.supervision.views import supervision_blp
 
-    return (system_blp, auth_blp, admin_blp, selfcheck_blp, uploads_blp, reports_blp, verify_blp)
+    return (system_blp, auth_blp, admin_blp, selfcheck_blp, uploads_blp, reports_blp, verify_blp,
+            problems_blp, supervision_blp, notify_blp)
 
 
 @system_blp.route("/health")

@@ -55,7 +55,6 @@ def authenticate(username: str, password: str, ip: str) -> User:
     if user.locked:
         raise Forbidden("账号已锁定，请联系管理员解锁", code="account_locked")
     user.failed_logins = 0
-    user.session_nonce = secrets.token_hex(16)
     return user
 
 
@@ -81,6 +80,7 @@ def change_password(user: User, old_password: str, new_password: str) -> None:
         raise field_error("new_password", "新密码不能与原密码相同")
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
+    end_session(user)  # other devices must log in again; the caller re-issues this session
     audit.record("user.password_changed", "user", user.id, enterprise_id=user.enterprise_id, actor=user)
 
 

@@ -48,3 +48,16 @@ def as_utc(moment: datetime | None) -> datetime | None:
 def isoformat(moment: datetime | None) -> str | None:
     moment = as_utc(moment)
     return moment.astimezone(TZ).isoformat() if moment else None
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Count Mon–Fri days after `start` up to and including `end` (statutory holidays not modelled)."""
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count

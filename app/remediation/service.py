@@ -1,10 +1,166 @@
-"""Problems and the rectification lifecycle (问题主动报告 → 限时整改反馈 → 核查销号)."""
-from app.common import audit
-from app.common.timeutil import add_days, local_date, utcnow
-from app.extensions import db
-from app.remediation.models import Problem, ProblemStatus
+"""Problems and the rectification lifecycle (问题主动报告 → 限时整改反馈 → 核查销号).
 
-SEVERITY_DEFAULT_DAYS = {"一般": 15, "较重": 30, "重大": 60}
+One function per transition: check scope, role and state, mutate, append an audit event, flush.
+"""
+import hashlib
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.accounts.models import Enterprise, User
+from app.accounts.scoping import get_scoped
+from app.common import audit
+from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
+from app.common.timeutil import add_days, local_date, today_local, utcnow
+from app.extensions import db
+from app.remediation.models import (
+    CLOSED,
+    STATUS_LABELS,
+    ExtensionRequest,
+    Problem,
+    ProblemStatus,
+    Rectification,
+)
+from app.selfcheck.models import SEVERITIES, Upload
+
+S = ProblemStatus
+OPEN_STATES = (S.OPEN, S.RECTIFYING, S.EXTENSION_REQUESTED)
+REOPEN_WINDOW_DAYS = 30
+
+
+def default_days(severity: str) -> int:
+    return current_app.config.get("PROBLEM_DEFAULT_DAYS", {"一般": 15, "较重": 30, "重大": 60})[severity]
+
+
+def is_overdue(problem: Problem, today: date | None = None) -> bool:
+    """Overdue is derived: the deadline has passed and no rectification is waiting or accepted."""
+    return problem.status in OPEN_STATES and (today or today_local()) > problem.deadline
+
+
+# --- guards ------------------------------------------------------------------------------
+
+def _is_owner_side(problem: Problem, user: User) -> bool:
+    return user.is_enterprise_user and user.enterprise_id == problem.enterprise_id
+
+
+def _is_regulator_side(user: User) -> bool:
+    return user.is_regulator or user.is_sysadmin  # scope was checked when the problem was fetched
+
+
+def _self_closed_recently(problem: Problem) -> bool:
+    return (problem.status == S.SELF_CLOSED and problem.closed_at is not None
+            and (today_local() - local_date(problem.closed_at)).days <= REOPEN_WINDOW_DAYS)
+
+
+ACTIONS = {
+    # action: (who, states it may start from)
+    "accept": ("enterprise", (S.OPEN,)),
+    "submit_rectification": ("enterprise", (S.OPEN, S.RECTIFYING)),
+    "request_extension": ("enterprise", (S.OPEN, S.RECTIFYING)),
+    "review": ("regulator", (S.SUBMITTED,)),
+    "decide_extension": ("regulator", (S.EXTENSION_REQUESTED,)),
+    "cancel": ("regulator", (S.OPEN, S.RECTIFYING, S.EXTENSION_REQUESTED, S.SUBMITTED)),
+    "require_review": ("regulator", (S.OPEN, S.RECTIFYING, S.EXTENSION_REQUESTED)),
+    "reopen": ("regulator", (S.SELF_CLOSED,)),
+}
+
+
+def allowed_actions(problem: Problem, user: User) -> list[str]:
+    allowed = []
+    for action, (side, states) in ACTIONS.items():
+        if problem.status not in states:
+            continue
+        if side == "enterprise" and not _is_owner_side(problem, user):
+            continue
+        if side == "regulator" and not _is_regulator_side(user):
+            continue
+        if action == "require_review" and problem.needs_regulator:
+            continue
+        if action == "reopen" and not _self_closed_recently(problem):
+            continue
+        allowed.append(action)
+    return allowed
+
+
+def _ensure(problem: Problem, user: User, action: str) -> None:
+    side, states = ACTIONS[action]
+    if side == "enterprise" and not _is_owner_side(problem, user):
+        raise Forbidden("只有本企业用户可以执行该操作")
+    if side == "regulator" and not _is_regulator_side(user):
+        raise Forbidden("只有监管人员可以执行该操作")
+    if problem.status not in states:
+        raise Conflict(f"问题当前状态为“{STATUS_LABELS[problem.status]}”，不能执行该操作",
+                       code="invalid_transition", details={"status": problem.status, "action": action})
+    if action == "reopen" and not _self_closed_recently(problem):
+        raise Conflict(f"自行销号超过{REOPEN_WINDOW_DAYS}天，不能重新打开", code="invalid_transition")
+
+
+def _transition(problem: Problem, to: str, action: str, comment: str | None = None) -> None:
+    previous = problem.status
+    problem.status = to
+    audit.record(f"problem.{action}", "problem", problem.id, enterprise_id=problem.enterprise_id,
+                 from_state=previous, to_state=to, comment=comment)
+
+
+def get_problem(user: User, problem_id: int, *, lock: bool = False) -> Problem:
+    problem = get_scoped(Problem, problem_id, user, message="未找到该问题")
+    if lock:
+        db.session.refresh(problem, with_for_update={"of": Problem})
+    return problem
+
+
+# --- creation ------------------------------------------------------------------------------
+
+def _attach_uploads(upload_ids: list[int], enterprise_id: int, actor: User, field: str = "upload_ids") -> list[int]:
+    upload_ids = list(dict.fromkeys(upload_ids or []))
+    if not upload_ids:
+        return []
+    uploads = db.session.scalars(select(Upload).where(Upload.id.in_(upload_ids))).all()
+    usable = {u.id for u in uploads
+              if u.enterprise_id == enterprise_id or (u.enterprise_id is None and u.uploaded_by_id == actor.id)}
+    unknown = [u for u in upload_ids if u not in usable]
+    if unknown:
+        raise ValidationFailed(f"照片不存在或无权使用：{unknown}", code="unknown_upload",
+                               details={"fields": {field: ["照片不存在或无权使用"]}})
+    for upload in uploads:
+        if upload.enterprise_id is None:
+            upload.enterprise_id = enterprise_id  # a regulator's photo becomes part of the enterprise's file
+    return upload_ids
+
+
+def _owner_for(enterprise_id: int) -> int | None:
+    return db.session.scalar(select(User.id).where(
+        User.enterprise_id == enterprise_id, User.active.is_(True)).order_by(User.role, User.id).limit(1))
+
+
+def report_problem(actor: User, data: dict) -> Problem:
+    """问题主动报告 by an enterprise, or a regulator finding (also from a risk warning)."""
+    if actor.is_enterprise_user:
+        enterprise_id, source = actor.enterprise_id, "self_report"
+    else:
+        if not data.get("enterprise_id"):
+            raise field_error("enterprise_id", "请选择企业")
+        enterprise_id = get_scoped(Enterprise, data["enterprise_id"], actor, message="企业不存在或不在管辖范围内").id
+        source = data.get("source") or "regulator"
+    severity = data["severity"]
+    if severity not in SEVERITIES:
+        raise field_error("severity", "应为一般、较重或重大")
+    days = data.get("deadline_days") or default_days(severity)
+    deadline = add_days(today_local(), int(days))
+    problem = Problem(
+        enterprise_id=enterprise_id, source=source, title=data["title"], description=data.get("description") or "",
+        location=data.get("location") or "", category=data.get("category") or "", severity=severity,
+        legal_basis=data.get("legal_basis") or [], recommendation=data.get("recommendation") or "",
+        upload_ids=_attach_uploads(data.get("upload_ids"), enterprise_id, actor), deadline=deadline,
+        original_deadline=deadline, owner_id=actor.id if actor.is_enterprise_user else _owner_for(enterprise_id),
+        status=S.OPEN, needs_regulator=severity != "一般" or source != "self_report", created_by_id=actor.id)
+    db.session.add(problem)
+    db.session.flush()
+    label = {"self_report": "企业主动报告", "regulator": "监管发现", "warning": "风险预警转问题"}[source]
+    audit.record("problem.opened", "problem", problem.id, enterprise_id=enterprise_id, to_state=S.OPEN,
+                 comment=label)
+    return problem
 
 
 def open_problems_for_selfcheck(selfcheck, items, answers, user) -> list[Problem]:
@@ -17,18 +173,159 @@ def open_problems_for_selfcheck(selfcheck, items, answers, user) -> list[Problem
             continue
         observed = "；".join(p for p in (f"填写值：{answer.value}{item.unit or ''}" if answer.value else "",
                                          answer.note or "") if p)
-        deadline = add_days(today, item.time_limit_days or SEVERITY_DEFAULT_DAYS[item.severity])
+        deadline = add_days(today, item.time_limit_days or default_days(item.severity))
         problem = Problem(
             enterprise_id=selfcheck.enterprise_id, source="selfcheck", selfcheck_id=selfcheck.id,
             item_id=item.id, item_code=item.code, title=item.question[:200], description=observed,
             category=item.section_title, severity=item.severity, legal_basis=item.legal_basis,
             recommendation=item.recommendation, upload_ids=list(answer.upload_ids or []),
             deadline=deadline, original_deadline=deadline, owner_id=user.id,
-            status=ProblemStatus.OPEN, needs_regulator=item.severity != "一般", created_by_id=user.id)
+            status=S.OPEN, needs_regulator=item.severity != "一般", created_by_id=user.id)
         db.session.add(problem)
         problems.append(problem)
     db.session.flush()
     for problem in problems:
         audit.record("problem.opened", "problem", problem.id, enterprise_id=problem.enterprise_id,
-                     to_state="open", comment=f"自查发现：{problem.item_code}")
+                     to_state=S.OPEN, comment=f"自查发现：{problem.item_code}")
     return problems
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+def accept(actor: User, problem_id: int, plan: str | None, target_date: date | None) -> Problem:
+    """Enterprise accepts the problem and starts rectifying (optionally with a plan)."""
+    problem = get_problem(actor, problem_id, lock=True)
+    _ensure(problem, actor, "accept")
+    if target_date and target_date < today_local():
+        raise field_error("target_date", "计划完成日期不能早于今天")
+    problem.plan, problem.target_date = plan, target_date
+    _transition(problem, S.RECTIFYING, "accepted", plan)
+    return problem
+
+
+def sample_draw(problem: Problem, rectification: Rectification) -> float:
+    """A reproducible draw in [0, 1): anyone can recompute it from the two ids."""
+    digest = hashlib.sha256(f"ecocheck-sample:{problem.id}:{rectification.id}".encode()).hexdigest()
+    return int(digest[:12], 16) / float(16 ** 12)
+
+
+def submit_rectification(actor: User, problem_id: int, description: str, upload_ids: list[int],
+                         before_upload_ids: list[int]) -> Problem:
+    """限时整改反馈: evidence goes to review, or closes a 一般 problem unless sampled."""
+    problem = get_problem(actor, problem_id, lock=True)
+    _ensure(problem, actor, "submit_rectification")
+    if not description.strip():
+        raise field_error("description", "请填写整改情况")
+    after = _attach_uploads(upload_ids, problem.enterprise_id, actor)
+    if not after:
+        raise field_error("upload_ids", "请至少上传一张整改后照片")
+    before = _attach_uploads(before_upload_ids, problem.enterprise_id, actor, "before_upload_ids")
+    rectification = Rectification(problem_id=problem.id, description=description, upload_ids=after,
+                                  before_upload_ids=before, submitted_by_id=actor.id, submitted_at=utcnow())
+    db.session.add(rectification)
+    db.session.flush()
+    if problem.status == S.OPEN:
+        _transition(problem, S.RECTIFYING, "accepted", "提交整改时自动接受")
+    problem.submitted_at = rectification.submitted_at
+    rate = current_app.config.get("SELF_CLOSE_SAMPLE_RATE", 0.10)
+    if problem.needs_regulator:
+        _transition(problem, S.SUBMITTED, "rectification_submitted", description[:200])
+        return problem
+    draw = sample_draw(problem, rectification)
+    problem.sampled = draw < rate
+    if problem.sampled:
+        _transition(problem, S.SUBMITTED, "rectification_submitted",
+                    f"抽样核查：抽样值 {draw:.4f} < 抽样比例 {rate:.2f}，转监管核查")
+    else:
+        problem.closed_at = utcnow()
+        _transition(problem, S.SELF_CLOSED, "self_closed",
+                    f"一般问题凭整改材料自行销号（抽样值 {draw:.4f} ≥ 抽样比例 {rate:.2f}）")
+    return problem
+
+
+def review(actor: User, problem_id: int, decision: str, comment: str | None) -> Problem:
+    """整改核查: approve (核查通过，销号) or return with a reason."""
+    problem = get_problem(actor, problem_id, lock=True)
+    _ensure(problem, actor, "review")
+    if decision == "return" and not (comment or "").strip():
+        raise field_error("comment", "退回时必须填写理由")
+    rectification = db.session.scalar(select(Rectification).where(
+        Rectification.problem_id == problem.id).order_by(Rectification.id.desc()).limit(1))
+    if rectification is not None:
+        rectification.decision, rectification.comment = decision, comment
+        rectification.reviewed_by_id, rectification.reviewed_at = actor.id, utcnow()
+    if decision == "approve":
+        problem.closed_at = utcnow()
+        _transition(problem, S.VERIFIED, "verified", comment or "核查通过，销号")
+    else:
+        _transition(problem, S.RECTIFYING, "returned", comment)
+    return problem
+
+
+def request_extension(actor: User, problem_id: int, days: int, reason: str) -> Problem:
+    problem = get_problem(actor, problem_id, lock=True)
+    _ensure(problem, actor, "request_extension")
+    if not reason.strip():
+        raise field_error("reason", "请填写延期理由")
+    db.session.add(ExtensionRequest(problem_id=problem.id, days=days, reason=reason,
+                                    previous_status=problem.status, requested_by_id=actor.id))
+    _transition(problem, S.EXTENSION_REQUESTED, "extension_requested", f"申请延期{days}天：{reason}")
+    return problem
+
+
+def decide_extension(actor: User, problem_id: int, approve: bool, new_deadline: date | None,
+                     comment: str | None) -> Problem:
+    problem = get_problem(actor, problem_id, lock=True)
+    _ensure(problem, actor, "decide_extension")
+    request = db.session.scalar(select(ExtensionRequest).where(
+        ExtensionRequest.problem_id == problem.id, ExtensionRequest.approved.is_(None)
+    ).order_by(ExtensionRequest.id.desc()).limit(1))
+    if request is None:
+        raise Conflict("没有待审批的延期申请", code="invalid_transition")
+    if approve:
+        new_deadline = new_deadline or problem.deadline + timedelta(days=request.days)
+        if new_deadline <= problem.deadline:
+            raise field_error("new_deadline", "新期限应晚于原期限")
+        problem.deadline = new_deadline
+    request.approved, request.new_deadline, request.comment = approve, new_deadline if approve else None, comment
+    request.decided_by_id, request.decided_at = actor.id, utcnow()
+    verdict = f"同意延期至{new_deadline}" if approve else "不同意延期"
+    _transition(problem, request.previous_status, "extension_decided", f"{verdict}。{comment or ''}".strip("。"))
+    return problem
+
+
+def cancel(actor: User, problem_id: int, reason: str) -> Problem:
+    problem = get_problem(actor, problem_id, lock=True)
+    _ensure(problem, actor, "cancel")
+    if not reason.strip():
+        raise field_error("reason", "请填写撤销理由")
+    problem.closed_at = utcnow()
+    _transition(problem, S.CANCELLED, "cancelled", reason)
+    return problem
+
+
+def require_review(actor: User, problem_id: int, comment: str | None) -> Problem:
+    """The regulator asks to see a 一般 problem's rectification before it closes."""
+    problem = get_problem(actor, problem_id, lock=True)
+    _ensure(problem, actor, "require_review")
+    problem.needs_regulator = True
+    audit.record("problem.review_required", "problem", problem.id, enterprise_id=problem.enterprise_id,
+                 from_state=problem.status, to_state=problem.status, comment=comment or "监管要求核查")
+    return problem
+
+
+def reopen(actor: User, problem_id: int, reason: str) -> Problem:
+    """Reopen a self-closed problem within 30 days (e.g. evidence found insufficient)."""
+    problem = get_problem(actor, problem_id, lock=True)
+    _ensure(problem, actor, "reopen")
+    if not reason.strip():
+        raise field_error("reason", "请填写重新打开的理由")
+    problem.closed_at = None
+    problem.needs_regulator = True
+    _transition(problem, S.RECTIFYING, "reopened", reason)
+    return problem
+
+
+__all__ = ["CLOSED", "OPEN_STATES", "report_problem", "open_problems_for_selfcheck", "allowed_actions",
+           "accept", "submit_rectification", "review", "request_extension", "decide_extension", "cancel",
+           "require_review", "reopen", "is_overdue", "get_problem"]

@@ -1,0 +1,101 @@
+"""Read side of remediation: scoped problem lists, the review queue, the ledger export, history."""
+from sqlalchemy import func, select
+
+from app.accounts.models import Enterprise, User
+from app.accounts.scoping import scoped
+from app.common.audit import AuditEvent
+from app.common.timeutil import local_date, today_local, working_days_between
+from app.extensions import db
+from app.remediation.models import STATUS_LABELS, ExtensionRequest, Problem, ProblemStatus, Rectification
+from app.remediation.service import OPEN_STATES
+from app.selfcheck.models import Upload
+
+
+def filtered(user: User, args: dict):
+    stmt = scoped(select(Problem), user, Problem)
+    if args.get("status"):
+        stmt = stmt.where(Problem.status.in_(args["status"].split(",")))
+    if args.get("severity"):
+        stmt = stmt.where(Problem.severity == args["severity"])
+    if args.get("enterprise_id"):
+        stmt = stmt.where(Problem.enterprise_id == args["enterprise_id"])
+    if args.get("source"):
+        stmt = stmt.where(Problem.source == args["source"])
+    today = today_local()
+    if args.get("overdue") is True:
+        stmt = stmt.where(Problem.status.in_(OPEN_STATES), Problem.deadline < today)
+    elif args.get("overdue") is False:
+        stmt = stmt.where(~(Problem.status.in_(OPEN_STATES) & (Problem.deadline < today)))
+    return stmt
+
+
+def list_problems(user: User, args: dict):
+    stmt = filtered(user, args)
+    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Problem.id).subquery()))
+    page, per_page = args["page"], args["per_page"]
+    items = db.session.scalars(stmt.order_by(Problem.deadline, Problem.id)
+                               .offset((page - 1) * per_page).limit(per_page)).all()
+    return items, total
+
+
+def review_queue(user: User, page: int, per_page: int):
+    """Rectifications waiting for a regulator, oldest first, with the review clock."""
+    stmt = scoped(select(Problem), user, Problem).where(Problem.status == ProblemStatus.SUBMITTED)
+    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Problem.id).subquery()))
+    items = db.session.scalars(stmt.order_by(Problem.submitted_at, Problem.id)
+                               .offset((page - 1) * per_page).limit(per_page)).all()
+    return items, total
+
+
+def waiting_working_days(problem: Problem) -> int | None:
+    if problem.status != ProblemStatus.SUBMITTED or problem.submitted_at is None:
+        return None
+    return working_days_between(local_date(problem.submitted_at), today_local())
+
+
+def uploads_by_id(ids) -> dict[int, Upload]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(Upload).where(Upload.id.in_(ids)))}
+
+
+def detail_parts(problem: Problem) -> dict:
+    rectifications = db.session.scalars(select(Rectification).where(
+        Rectification.problem_id == problem.id).order_by(Rectification.id)).all()
+    extensions = db.session.scalars(select(ExtensionRequest).where(
+        ExtensionRequest.problem_id == problem.id).order_by(ExtensionRequest.id)).all()
+    ids = list(problem.upload_ids or [])
+    for r in rectifications:
+        ids += list(r.upload_ids or []) + list(r.before_upload_ids or [])
+    uploads = uploads_by_id(ids)
+    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(
+        {r.submitted_by_id for r in rectifications} | {r.reviewed_by_id for r in rectifications if r.reviewed_by_id}
+    ))).all()) if rectifications else {}
+    return {"rectifications": rectifications, "extensions": extensions, "uploads": uploads, "names": names,
+            "history": history(problem)}
+
+
+def history(problem: Problem) -> list[AuditEvent]:
+    return db.session.scalars(select(AuditEvent).where(
+        AuditEvent.object_type == "problem", AuditEvent.object_id == str(problem.id),
+        AuditEvent.enterprise_id == problem.enterprise_id).order_by(AuditEvent.seq)).all()
+
+
+LEDGER_HEADER = ["问题编号", "企业名称", "统一社会信用代码", "来源", "检查项", "问题", "严重程度", "状态",
+                 "发现日期", "整改期限", "提交整改日期", "销号日期", "逾期天数"]
+SOURCE_LABELS = {"selfcheck": "自查发现", "self_report": "企业主动报告", "regulator": "监管发现", "warning": "风险预警"}
+
+
+def ledger_rows(user: User, args: dict):
+    """整改台账: one row per problem in scope (streams in chunks; no per-row queries)."""
+    today = today_local()
+    stmt = filtered(user, args).order_by(Problem.id)
+    for problem in db.session.scalars(stmt.execution_options(yield_per=1000)):
+        enterprise: Enterprise = problem.enterprise
+        overdue_days = (today - problem.deadline).days if problem.status in OPEN_STATES else 0
+        yield [problem.id, enterprise.name, enterprise.uscc, SOURCE_LABELS.get(problem.source, problem.source),
+               problem.item_code or "", problem.title, problem.severity, STATUS_LABELS[problem.status],
+               local_date(problem.created_at), problem.deadline,
+               local_date(problem.submitted_at) if problem.submitted_at else None,
+               local_date(problem.closed_at) if problem.closed_at else None, max(overdue_days, 0)]

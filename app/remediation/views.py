@@ -1,0 +1,169 @@
+"""Problem and rectification endpoints (thin: parse, call one service function, dump)."""
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.accounts.permissions import REGULATOR, login_required, roles_required
+from app.common.schemas import PageArgs
+from app.common.tx import transactional
+from app.common.xlsx import xlsx_response
+from app.remediation import queries, service
+from app.remediation.schemas import (
+    AcceptIn,
+    CommentIn,
+    ExtensionDecisionIn,
+    ExtensionIn,
+    HistoryOut,
+    ProblemDetail,
+    ProblemIn,
+    ProblemListArgs,
+    ProblemPage,
+    ReasonIn,
+    RectificationIn,
+    ReviewIn,
+)
+
+problems_blp = Blueprint("problems", __name__, url_prefix="/api/problems", description="问题整改")
+
+
+def _with_actions(problems):
+    for problem in problems:
+        problem.allowed_actions = service.allowed_actions(problem, current_user)
+        problem.waiting_working_days = queries.waiting_working_days(problem)
+    return problems
+
+
+def _detail(problem):
+    parts = queries.detail_parts(problem)
+    uploads = parts["uploads"]
+    _with_actions([problem])
+    problem.evidence = [uploads[u] for u in problem.upload_ids or [] if u in uploads]
+    for r in parts["rectifications"]:
+        r.before = [uploads[u] for u in r.before_upload_ids or [] if u in uploads]
+        r.after = [uploads[u] for u in r.upload_ids or [] if u in uploads]
+        r.submitted_by = parts["names"].get(r.submitted_by_id, "")
+    problem.rectifications, problem.extensions, problem.history = (
+        parts["rectifications"], parts["extensions"], parts["history"])
+    return problem
+
+
+@problems_blp.route("")
+@login_required
+@problems_blp.arguments(ProblemListArgs, location="query")
+@problems_blp.response(200, ProblemPage)
+def list_problems(args):
+    items, total = queries.list_problems(current_user, args)
+    return {"items": _with_actions(items), "total": total}
+
+
+@problems_blp.route("", methods=["POST"])
+@login_required
+@transactional(idempotent=True)
+@problems_blp.arguments(ProblemIn)
+@problems_blp.response(201, ProblemDetail)
+def create_problem(data):
+    return _detail(service.report_problem(current_user, data))
+
+
+@problems_blp.route("/review-queue")
+@roles_required(*REGULATOR)
+@problems_blp.arguments(PageArgs, location="query")
+@problems_blp.response(200, ProblemPage)
+def review_queue(args):
+    items, total = queries.review_queue(current_user, args["page"], args["per_page"])
+    return {"items": _with_actions(items), "total": total}
+
+
+@problems_blp.route("/export.xlsx")
+@login_required
+@problems_blp.arguments(ProblemListArgs, location="query")
+@problems_blp.response(200, description="整改台账 .xlsx")
+def export_ledger(args):
+    return xlsx_response("整改台账.xlsx", "整改台账", queries.LEDGER_HEADER, queries.ledger_rows(current_user, args))
+
+
+@problems_blp.route("/<int:problem_id>")
+@login_required
+@problems_blp.response(200, ProblemDetail)
+def get_problem(problem_id):
+    return _detail(service.get_problem(current_user, problem_id))
+
+
+@problems_blp.route("/<int:problem_id>/history")
+@login_required
+@problems_blp.response(200, HistoryOut(many=True))
+def problem_history(problem_id):
+    return queries.history(service.get_problem(current_user, problem_id))
+
+
+@problems_blp.route("/<int:problem_id>/accept", methods=["POST"])
+@login_required
+@transactional()
+@problems_blp.arguments(AcceptIn)
+@problems_blp.response(200, ProblemDetail)
+def accept(data, problem_id):
+    return _detail(service.accept(current_user, problem_id, data["plan"], data["target_date"]))
+
+
+@problems_blp.route("/<int:problem_id>/rectification", methods=["POST"])
+@login_required
+@transactional(idempotent=True)
+@problems_blp.arguments(RectificationIn)
+@problems_blp.response(200, ProblemDetail)
+def submit_rectification(data, problem_id):
+    return _detail(service.submit_rectification(current_user, problem_id, data["description"],
+                                                data["upload_ids"], data["before_upload_ids"]))
+
+
+@problems_blp.route("/<int:problem_id>/review", methods=["POST"])
+@login_required
+@transactional(idempotent=True)
+@problems_blp.arguments(ReviewIn)
+@problems_blp.response(200, ProblemDetail)
+def review(data, problem_id):
+    return _detail(service.review(current_user, problem_id, data["decision"], data["comment"]))
+
+
+@problems_blp.route("/<int:problem_id>/extension", methods=["POST"])
+@login_required
+@transactional(idempotent=True)
+@problems_blp.arguments(ExtensionIn)
+@problems_blp.response(200, ProblemDetail)
+def request_extension(data, problem_id):
+    return _detail(service.request_extension(current_user, problem_id, data["days"], data["reason"]))
+
+
+@problems_blp.route("/<int:problem_id>/extension/decision", methods=["POST"])
+@login_required
+@transactional()
+@problems_blp.arguments(ExtensionDecisionIn)
+@problems_blp.response(200, ProblemDetail)
+def decide_extension(data, problem_id):
+    return _detail(service.decide_extension(current_user, problem_id, data["approve"], data["new_deadline"],
+                                            data["comment"]))
+
+
+@problems_blp.route("/<int:problem_id>/cancel", methods=["POST"])
+@login_required
+@transactional()
+@problems_blp.arguments(ReasonIn)
+@problems_blp.response(200, ProblemDetail)
+def cancel(data, problem_id):
+    return _detail(service.cancel(current_user, problem_id, data["reason"]))
+
+
+@problems_blp.route("/<int:problem_id>/require-review", methods=["POST"])
+@login_required
+@transactional()
+@problems_blp.arguments(CommentIn)
+@problems_blp.response(200, ProblemDetail)
+def require_review(data, problem_id):
+    return _detail(service.require_review(current_user, problem_id, data["comment"]))
+
+
+@problems_blp.route("/<int:problem_id>/reopen", methods=["POST"])
+@login_required
+@transactional()
+@problems_blp.arguments(ReasonIn)
+@problems_blp.response(200, ProblemDetail)
+def reopen(data, problem_id):
+    return _detail(service.reopen(current_user, problem_id, data["reason"]))
