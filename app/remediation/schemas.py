@@ -11,10 +11,12 @@ SEVERITY = validate.OneOf(SEVERITIES, error="应为一般、较重或重大")
 TEXT = validate.Length(max=4000, error="内容过长")
 
 
+_STATES = "|".join(s.value for s in ProblemStatus)
+
+
 class ProblemListArgs(PageArgs):
     status = fields.String(load_default=None, validate=validate.Regexp(
-        r"^(%s)(,(%s))*$" % ("|".join(s.value for s in ProblemStatus), "|".join(s.value for s in ProblemStatus)),
-        error="状态无效"))
+        rf"^({_STATES})(,({_STATES}))*$", error="状态无效；可用逗号分隔多个状态"))
     severity = fields.String(load_default=None, validate=SEVERITY)
     overdue = fields.Boolean(load_default=None)
     enterprise_id = fields.Integer(load_default=None)

@@ -75,6 +75,18 @@ def needs_photo(item):
     return item["evidence_rule"] == "photo_always" or item["answer_type"] == "photo"
 
 
+def count_idb_records(page, store):
+    return page.evaluate("""(store) => new Promise((resolve, reject) => {
+        const req = indexedDB.open('ecocheck');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+            const db = req.result;
+            const count = db.transaction(store).objectStore(store).count();
+            count.onsuccess = () => { resolve(count.result); db.close(); };
+        };
+    })""", store)
+
+
 def make_sw_control(page):
     """Wait for the service worker, then reload so it controls the page (needed for offline reloads)."""
     page.evaluate("async () => { await navigator.serviceWorker.ready }")
@@ -88,10 +100,13 @@ def test_login_roles_manifest_and_service_worker(page):
     for label in ("自查", "问题", "报告", "我的"):
         expect(tabbar.get_by_text(label, exact=True)).to_be_visible()
 
+    expect(page.locator("a.task").first).to_be_visible()  # the task list is now cached on the device
+    assert count_idb_records(page, "kv") > 0
     tabbar.get_by_text("我的", exact=True).click()
     page.locator("[data-testid=logout]").click()
     page.locator(".van-dialog__confirm").click()
     page.wait_for_url("**/login")
+    assert count_idb_records(page, "kv") == 0, "logout must clear the user's offline data"
 
     login(page, "demo-regulator")
     expect(page.locator(".van-tabbar").get_by_text("工作台", exact=True)).to_be_visible()
@@ -197,3 +212,25 @@ def test_offline_answers_survive_reload_and_sync_once(context, page, tmp_path, e
         assert by_item[item["id"]][0]["result"] is not None
     assert len(by_item[photo_item["id"]][0]["upload_ids"]) == 1
     assert uploads_of_user() - uploads_before == 1
+
+
+def test_session_expiry_returns_to_the_same_page_and_keeps_the_answer(context, page):
+    login(page, "demo-ehs")
+    detail, items = open_selfcheck(page)
+    item = items[-1]
+    path = f"/ent/selfchecks/{detail['id']}/items/{item['id']}"
+    page.goto(path)
+    expect(page.locator(f'.question[data-item-code="{item["code"]}"]')).to_be_visible()
+
+    context.clear_cookies()  # the session expires while the user works
+    answer_current_item(page, item)
+    page.wait_for_url(lambda url: "/login?redirect=" in url)
+    page.locator("input[name=username]").fill("demo-ehs")
+    page.locator("input[name=password]").fill("demo-pass-2026")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: url.endswith(path))
+    expect(page.locator(".van-nav-bar .sync-badge")).to_have_attribute("data-sync", "synced", timeout=20_000)
+
+    server = page.request.get(f"/api/selfchecks/{detail['id']}").json()
+    saved = [a for a in server["answers"] if a["item_id"] == item["id"]]
+    assert len(saved) == 1 and saved[0]["result"] is not None
