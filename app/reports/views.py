@@ -8,7 +8,8 @@ from app.common.errors import NotFound
 from app.reports import render, service
 from app.reports.schemas import ReportDetail, ReportListArgs, ReportPage, VerifyOut
 
-reports_blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="环保体检报告")
+reports_blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="环保体检报告",
+                        template_folder="templates")
 verify_blp = Blueprint("verify", __name__, description="报告真伪核验（公开）")
 
 
