@@ -1,0 +1,16 @@
+// Evidence photo upload (one photo per request, with progress).
+import { uploadWithProgress } from './http'
+import type { Upload } from './types'
+
+export function uploadPhoto(
+  blob: Blob,
+  clientId: string,
+  capturedAt: string | null,
+  onProgress?: (fraction: number) => void,
+): Promise<Upload> {
+  const form = new FormData()
+  form.append('file', blob, `${clientId}.jpg`)
+  form.append('client_id', clientId)
+  if (capturedAt) form.append('captured_at', capturedAt)
+  return uploadWithProgress<Upload>('/api/uploads', form, onProgress)
+}

@@ -1,0 +1,135 @@
+// The offline store: IndexedDB keyed by user id so one phone can serve several accounts.
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
+import type { AnswerResult, SelfCheckDetail } from '@/api/types'
+
+export type SyncState = 'saved' | 'pending' | 'synced' | 'error'
+
+export interface LocalAnswer {
+  userId: number
+  selfcheckId: number
+  itemId: number
+  result: AnswerResult | null
+  value: string | null
+  note: string | null
+  /** client ids of photos taken on this device */
+  photoIds: string[]
+  /** server upload ids known from the server that have no local photo record */
+  remoteUploadIds: number[]
+  state: SyncState
+  /** bumped on every local edit; a sync only marks the answer synced if rev is unchanged */
+  rev: number
+  updatedAt: string
+  error?: string | null
+}
+
+export interface LocalPhoto {
+  clientId: string
+  userId: number
+  selfcheckId: number
+  itemId: number
+  blob: Blob
+  capturedAt: string | null
+  uploadId: number | null
+  thumbnailUrl: string | null
+  status: 'queued' | 'uploaded' | 'failed'
+  error?: string | null
+  createdAt: string
+}
+
+export interface CachedChecklist {
+  userId: number
+  selfcheckId: number
+  detail: SelfCheckDetail
+  cachedAt: string
+}
+
+export interface KvEntry {
+  userId: number
+  key: string
+  value: unknown
+  savedAt: string
+}
+
+export type OpKind = 'upload' | 'answers' | 'submit'
+
+export interface OutboxOp {
+  seq?: number
+  userId: number
+  kind: OpKind
+  selfcheckId: number
+  payload: { clientId?: string; itemIds?: number[]; idempotencyKey?: string }
+  status: 'queued' | 'failed'
+  attempts: number
+  nextAttemptAt: number
+  rev: number
+  lastError: string | null
+  createdAt: string
+}
+
+export interface EcoDB extends DBSchema {
+  kv: { key: [number, string]; value: KvEntry; indexes: { by_user: number } }
+  checklists: { key: [number, number]; value: CachedChecklist; indexes: { by_user: number } }
+  answers: {
+    key: [number, number, number]
+    value: LocalAnswer
+    indexes: { by_user: number; by_check: [number, number] }
+  }
+  photos: { key: string; value: LocalPhoto; indexes: { by_user: number; by_check: [number, number] } }
+  outbox: { key: number; value: OutboxOp; indexes: { by_user: number } }
+}
+
+export const DB_NAME = 'ecocheck'
+let dbPromise: Promise<IDBPDatabase<EcoDB>> | null = null
+
+export function getDb(): Promise<IDBPDatabase<EcoDB>> {
+  if (!dbPromise) {
+    dbPromise = openDB<EcoDB>(DB_NAME, 1, {
+      upgrade(db) {
+        db.createObjectStore('kv', { keyPath: ['userId', 'key'] }).createIndex('by_user', 'userId')
+        db.createObjectStore('checklists', { keyPath: ['userId', 'selfcheckId'] }).createIndex('by_user', 'userId')
+        const answers = db.createObjectStore('answers', { keyPath: ['userId', 'selfcheckId', 'itemId'] })
+        answers.createIndex('by_user', 'userId')
+        answers.createIndex('by_check', ['userId', 'selfcheckId'])
+        const photos = db.createObjectStore('photos', { keyPath: 'clientId' })
+        photos.createIndex('by_user', 'userId')
+        photos.createIndex('by_check', ['userId', 'selfcheckId'])
+        db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true }).createIndex('by_user', 'userId')
+      },
+    })
+  }
+  return dbPromise
+}
+
+/** Close and forget the connection (tests; deleting the database). */
+export async function closeDb(): Promise<void> {
+  if (dbPromise) (await dbPromise).close()
+  dbPromise = null
+}
+
+const USER_STORES = ['kv', 'checklists', 'answers', 'photos', 'outbox'] as const
+
+/** Remove everything cached for one user (on logout). */
+export async function clearUserData(userId: number): Promise<void> {
+  const db = await getDb()
+  const tx = db.transaction([...USER_STORES], 'readwrite')
+  for (const name of USER_STORES) {
+    const store = tx.objectStore(name)
+    let cursor = await store.index('by_user').openCursor(IDBKeyRange.only(userId))
+    while (cursor) {
+      await cursor.delete()
+      cursor = await cursor.continue()
+    }
+  }
+  await tx.done
+}
+
+export async function kvGet<T>(userId: number, key: string): Promise<T | undefined> {
+  const db = await getDb()
+  return (await db.get('kv', [userId, key]))?.value as T | undefined
+}
+
+export async function kvSet(userId: number, key: string, value: unknown): Promise<void> {
+  const db = await getDb()
+  // structured clone cannot copy Vue proxies; callers pass plain data
+  await db.put('kv', { userId, key, value, savedAt: new Date().toISOString() })
+}

@@ -1,0 +1,227 @@
+// Wires the outbox to the API: photo uploads, answer saves and submissions, run when online.
+import { ApiError } from '@/api/http'
+import { saveAnswers, submitSelfCheck, type AnswerInput } from '@/api/selfchecks'
+import { uploadPhoto } from '@/api/uploads'
+import type { Progress, SubmitResponse } from '@/api/types'
+import { getDb, kvSet, type OutboxOp } from './db'
+import { isRetryable, processOutbox, retryNow, type OutboxHandlers } from './outbox'
+
+export type SyncEvent =
+  | { type: 'answers-synced'; selfcheckId: number; progress: Progress | null }
+  | { type: 'answers-failed'; selfcheckId: number; message: string }
+  | { type: 'photo-progress'; clientId: string; fraction: number }
+  | { type: 'photo-uploaded'; clientId: string; selfcheckId: number }
+  | { type: 'photo-failed'; clientId: string; selfcheckId: number; message: string }
+  | { type: 'submit-done'; selfcheckId: number; result: SubmitResponse }
+  | { type: 'submit-error'; selfcheckId: number; error: SubmitErrorInfo }
+  | { type: 'idle'; remaining: number }
+
+export interface SubmitErrorInfo {
+  status: number
+  code: string
+  message: string
+  details: Record<string, unknown>
+}
+
+export type SubmitOutcome = { ok: true; result: SubmitResponse; at: string } | { ok: false; error: SubmitErrorInfo; at: string }
+
+const listeners = new Set<(e: SyncEvent) => void>()
+export function onSyncEvent(fn: (e: SyncEvent) => void): () => void {
+  listeners.add(fn)
+  return () => listeners.delete(fn)
+}
+function emit(e: SyncEvent): void {
+  for (const fn of listeners) {
+    try {
+      fn(e)
+    } catch {
+      // a broken listener must not stop the queue
+    }
+  }
+}
+
+/** 401 and CSRF failures wait for the user to log in again; they must never drop queued work. */
+function isAuthTrouble(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 401 || err.code === 'csrf_failed')
+}
+function asRetry(err: unknown): unknown {
+  if (isAuthTrouble(err)) return new ApiError(0, 'auth_wait', (err as ApiError).message)
+  return err
+}
+
+export function makeHandlers(userId: number): OutboxHandlers {
+  return {
+    async upload(op: OutboxOp) {
+      const db = await getDb()
+      const clientId = op.payload.clientId as string
+      const photo = await db.get('photos', clientId)
+      // deleted, or already on the server: an uploaded photo is never sent twice
+      if (!photo || photo.uploadId !== null) return
+      let up
+      try {
+        up = await uploadPhoto(photo.blob, photo.clientId, photo.capturedAt, (fraction) =>
+          emit({ type: 'photo-progress', clientId, fraction }),
+        )
+      } catch (err) {
+        if (!isRetryable(err) && !isAuthTrouble(err)) {
+          const cur = await db.get('photos', clientId)
+          if (cur) await db.put('photos', { ...cur, status: 'failed', error: (err as Error).message })
+          emit({ type: 'photo-failed', clientId, selfcheckId: op.selfcheckId, message: (err as Error).message })
+        }
+        throw asRetry(err)
+      }
+      const cur = await db.get('photos', clientId)
+      if (cur) {
+        await db.put('photos', { ...cur, uploadId: up.id, thumbnailUrl: up.thumbnail_url, status: 'uploaded', error: null })
+      }
+      emit({ type: 'photo-uploaded', clientId, selfcheckId: op.selfcheckId })
+    },
+
+    async answers(op: OutboxOp) {
+      const db = await getDb()
+      const locals = []
+      for (const itemId of op.payload.itemIds ?? []) {
+        const a = await db.get('answers', [userId, op.selfcheckId, itemId])
+        if (a) locals.push(a)
+      }
+      if (!locals.length) return
+      const payload: AnswerInput[] = []
+      const localUploadIds = new Map<number, Set<number>>()
+      for (const a of locals) {
+        const ids = new Set<number>(a.remoteUploadIds)
+        const mine = new Set<number>()
+        for (const cid of a.photoIds) {
+          const p = await db.get('photos', cid)
+          if (!p || p.status === 'failed') continue
+          if (p.uploadId === null) throw new ApiError(0, 'waiting_upload', '等待照片上传完成')
+          ids.add(p.uploadId)
+          mine.add(p.uploadId)
+        }
+        localUploadIds.set(a.itemId, mine)
+        payload.push({ item_id: a.itemId, result: a.result, value: a.value, note: a.note, upload_ids: [...ids] })
+      }
+      let res
+      try {
+        res = await saveAnswers(op.selfcheckId, payload)
+      } catch (err) {
+        if (!isRetryable(err) && !isAuthTrouble(err)) {
+          const tx = db.transaction('answers', 'readwrite')
+          for (const a of locals) {
+            const cur = await tx.store.get([userId, op.selfcheckId, a.itemId])
+            if (cur && cur.rev === a.rev) await tx.store.put({ ...cur, state: 'error', error: (err as Error).message })
+          }
+          await tx.done
+          emit({ type: 'answers-failed', selfcheckId: op.selfcheckId, message: (err as Error).message })
+        }
+        throw asRetry(err)
+      }
+      const saved = new Map((res?.answers ?? []).map((s) => [s.item_id, s]))
+      const tx = db.transaction('answers', 'readwrite')
+      for (const a of locals) {
+        const cur = await tx.store.get([userId, op.selfcheckId, a.itemId])
+        // edited again meanwhile: a later queued save carries the newer value
+        if (!cur || cur.rev !== a.rev) continue
+        const srv = saved.get(a.itemId)
+        const mine = localUploadIds.get(a.itemId) ?? new Set<number>()
+        await tx.store.put({
+          ...cur,
+          state: 'synced',
+          error: null,
+          result: srv ? srv.result : cur.result,
+          remoteUploadIds: srv ? (srv.upload_ids ?? []).filter((id) => !mine.has(id)) : cur.remoteUploadIds,
+        })
+      }
+      await tx.done
+      emit({ type: 'answers-synced', selfcheckId: op.selfcheckId, progress: res?.progress ?? null })
+    },
+
+    async submit(op: OutboxOp) {
+      try {
+        const result = await submitSelfCheck(op.selfcheckId, op.payload.idempotencyKey as string)
+        const outcome: SubmitOutcome = { ok: true, result, at: new Date().toISOString() }
+        await kvSet(userId, `submit:${op.selfcheckId}`, JSON.parse(JSON.stringify(outcome)))
+        emit({ type: 'submit-done', selfcheckId: op.selfcheckId, result })
+      } catch (err) {
+        if (err instanceof ApiError && !err.retryable && !isAuthTrouble(err)) {
+          const error: SubmitErrorInfo = { status: err.status, code: err.code, message: err.message, details: err.details }
+          const outcome: SubmitOutcome = { ok: false, error, at: new Date().toISOString() }
+          await kvSet(userId, `submit:${op.selfcheckId}`, JSON.parse(JSON.stringify(outcome)))
+          emit({ type: 'submit-error', selfcheckId: op.selfcheckId, error })
+          return // answered by the server: nothing to retry
+        }
+        throw asRetry(err)
+      }
+    },
+  }
+}
+
+let activeUser: number | null = null
+let running: Promise<void> | null = null
+let again = false
+let timer: ReturnType<typeof setTimeout> | null = null
+let heartbeat: ReturnType<typeof setInterval> | null = null
+
+function isOnline(): boolean {
+  return typeof navigator === 'undefined' || navigator.onLine !== false
+}
+
+/** Process the queue now (coalesces concurrent calls). Resolves when the queue has settled. */
+export function kick(): Promise<void> {
+  if (activeUser === null) return Promise.resolve()
+  if (running) {
+    again = true
+    return running
+  }
+  const userId = activeUser
+  running = (async () => {
+    do {
+      again = false
+      if (!isOnline()) break
+      const res = await processOutbox(userId, makeHandlers(userId))
+      if (timer) clearTimeout(timer)
+      timer = null
+      if (res.waitUntil !== null && activeUser === userId) {
+        timer = setTimeout(() => void kick(), Math.max(500, res.waitUntil - Date.now()))
+      }
+      emit({ type: 'idle', remaining: res.remaining })
+    } while (again && activeUser === userId)
+  })()
+    .catch(() => undefined)
+    .finally(() => {
+      running = null
+    })
+  return running
+}
+
+function onOnline(): void {
+  if (activeUser === null) return
+  void retryNow(activeUser).then(() => kick())
+}
+
+/** Start background sync for a logged-in user: on start, on 'online', and on a timer. */
+export function startSync(userId: number): void {
+  if (activeUser === userId) {
+    void kick()
+    return
+  }
+  stopSync()
+  activeUser = userId
+  window.addEventListener('online', onOnline)
+  heartbeat = setInterval(() => void kick(), 30_000)
+  onOnline()
+}
+
+export function stopSync(): void {
+  activeUser = null
+  window.removeEventListener('online', onOnline)
+  if (timer) clearTimeout(timer)
+  if (heartbeat) clearInterval(heartbeat)
+  timer = null
+  heartbeat = null
+}
+
+/** After logging in again, retry at once whatever waited on authentication. */
+export function resumeAfterLogin(userId: number): void {
+  startSync(userId)
+  void retryNow(userId).then(() => kick())
+}

@@ -1,0 +1,29 @@
+// App entry: Pinia, router, Vant zh-CN locale and the 401 → login redirect.
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import { Locale } from 'vant'
+import zhCN from 'vant/es/locale/lang/zh-CN'
+import 'vant/lib/index.css'
+import './styles.css'
+import App from './App.vue'
+import router from './router'
+import { onUnauthorized } from './api/http'
+import { useAuthStore } from './stores/auth'
+
+Locale.use('zh-CN', zhCN)
+
+const app = createApp(App)
+const pinia = createPinia()
+app.use(pinia)
+app.use(router)
+
+onUnauthorized(() => {
+  const auth = useAuthStore(pinia)
+  const current = router.currentRoute.value
+  auth.clearSession()
+  if (current.name !== 'login') {
+    void router.push({ name: 'login', query: { redirect: current.fullPath } })
+  }
+})
+
+app.mount('#app')

@@ -1,0 +1,90 @@
+// Routes: login, enterprise tabs (/ent), regulator tabs (/gov), with a role-aware guard.
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
+import { useAuthStore } from '@/stores/auth'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    public?: boolean
+    side?: 'ent' | 'gov'
+    title?: string
+  }
+}
+
+const router = createRouter({
+  history: createWebHistory('/'),
+  routes: [
+    { path: '/', name: 'root', redirect: () => '/ent' },
+    { path: '/login', name: 'login', component: () => import('@/pages/LoginPage.vue'), meta: { public: true, title: '登录' } },
+    {
+      path: '/ent',
+      component: () => import('@/pages/ent/EntLayout.vue'),
+      meta: { side: 'ent' },
+      children: [
+        { path: '', name: 'ent-home', redirect: { name: 'ent-tasks' } },
+        { path: 'tasks', name: 'ent-tasks', component: () => import('@/pages/ent/TasksPage.vue'), meta: { title: '自查' } },
+        { path: 'problems', name: 'ent-problems', component: () => import('@/pages/ent/ProblemsPage.vue'), meta: { title: '问题' } },
+        { path: 'reports', name: 'ent-reports', component: () => import('@/pages/common/ReportsPage.vue'), meta: { title: '报告' } },
+        { path: 'me', name: 'ent-me', component: () => import('@/pages/common/MePage.vue'), meta: { title: '我的' } },
+      ],
+    },
+    {
+      path: '/ent/selfchecks/:id(\\d+)',
+      name: 'selfcheck',
+      component: () => import('@/pages/ent/SelfCheckPage.vue'),
+      props: (r) => ({ id: Number(r.params.id) }),
+      meta: { side: 'ent', title: '自查' },
+    },
+    {
+      path: '/ent/selfchecks/:id(\\d+)/items/:itemId(\\d+)',
+      name: 'selfcheck-item',
+      component: () => import('@/pages/ent/ItemPage.vue'),
+      props: (r) => ({ id: Number(r.params.id), itemId: Number(r.params.itemId) }),
+      meta: { side: 'ent', title: '检查项' },
+    },
+    {
+      path: '/reports/:id(\\d+)',
+      name: 'report',
+      component: () => import('@/pages/common/ReportPage.vue'),
+      props: (r) => ({ id: Number(r.params.id) }),
+      meta: { title: '环保体检报告' },
+    },
+    {
+      path: '/gov',
+      component: () => import('@/pages/gov/GovLayout.vue'),
+      meta: { side: 'gov' },
+      children: [
+        { path: '', name: 'gov-home', redirect: { name: 'gov-dashboard' } },
+        { path: 'dashboard', name: 'gov-dashboard', component: () => import('@/pages/gov/DashboardPage.vue'), meta: { title: '工作台' } },
+        { path: 'enterprises', name: 'gov-enterprises', component: () => import('@/pages/gov/EnterprisesPage.vue'), meta: { title: '企业' } },
+        { path: 'reviews', name: 'gov-reviews', component: () => import('@/pages/gov/ReviewsPage.vue'), meta: { title: '核查' } },
+        { path: 'me', name: 'gov-me', component: () => import('@/pages/common/MePage.vue'), meta: { title: '我的' } },
+      ],
+    },
+    { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { public: true } },
+  ],
+})
+
+export function loginRedirect(to: RouteLocationNormalized) {
+  return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+}
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore()
+  if (!auth.ready) await auth.init()
+  if (to.meta.public) {
+    if (to.name === 'login' && auth.user) return auth.homeRoute
+    return true
+  }
+  if (!auth.user) return loginRedirect(to)
+  if (to.name === 'root') return auth.homeRoute
+  const side = to.matched.find((r) => r.meta.side)?.meta.side
+  if (side === 'ent' && !auth.isEnterprise) return '/gov'
+  if (side === 'gov' && auth.isEnterprise) return '/ent'
+  return true
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · 环保自查` : '环保自查'
+})
+
+export default router

@@ -1,0 +1,100 @@
+// Who is logged in; survives offline reloads through a cached copy of the user.
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import * as authApi from '@/api/auth'
+import { ApiError, setCsrfToken } from '@/api/http'
+import type { AuthResponse, User } from '@/api/types'
+import { clearUserData } from '@/lib/db'
+import { listOps } from '@/lib/outbox'
+import { resumeAfterLogin, stopSync } from '@/lib/sync'
+
+const CACHE_KEY = 'ecocheck.session'
+const ENTERPRISE_ROLES = new Set(['enterprise_staff', 'enterprise_admin'])
+
+function readCache(): AuthResponse | null {
+  try {
+    const raw = localStorage.getItem(CACHE_KEY)
+    return raw ? (JSON.parse(raw) as AuthResponse) : null
+  } catch {
+    return null
+  }
+}
+
+export const useAuthStore = defineStore('auth', () => {
+  const user = ref<User | null>(null)
+  const ready = ref(false)
+  /** true when the user comes from the offline cache and the server could not be asked */
+  const offline = ref(false)
+
+  const isEnterprise = computed(() => !!user.value && ENTERPRISE_ROLES.has(user.value.role))
+  const homeRoute = computed(() => (isEnterprise.value ? '/ent' : '/gov'))
+
+  function apply(res: AuthResponse): void {
+    user.value = res.user
+    setCsrfToken(res.csrf_token)
+    try {
+      localStorage.setItem(CACHE_KEY, JSON.stringify(res))
+    } catch {
+      // private mode: the session still works, only offline reload does not
+    }
+    if (ENTERPRISE_ROLES.has(res.user.role)) resumeAfterLogin(res.user.id)
+  }
+
+  /** Forget the session in memory (401); cached answers stay for when the user logs in again. */
+  function clearSession(): void {
+    stopSync()
+    user.value = null
+    setCsrfToken(null)
+    try {
+      localStorage.removeItem(CACHE_KEY)
+    } catch {
+      // ignore
+    }
+  }
+
+  async function init(): Promise<void> {
+    try {
+      apply(await authApi.me())
+      offline.value = false
+    } catch (e) {
+      const cached = readCache()
+      if (e instanceof ApiError && e.status === 0 && cached) {
+        // no network: keep working from the cache; the queue retries when online
+        user.value = cached.user
+        setCsrfToken(cached.csrf_token)
+        offline.value = true
+        if (ENTERPRISE_ROLES.has(cached.user.role)) resumeAfterLogin(cached.user.id)
+      } else {
+        clearSession()
+      }
+    } finally {
+      ready.value = true
+    }
+  }
+
+  async function login(username: string, password: string): Promise<User> {
+    const res = await authApi.login(username, password)
+    apply(res)
+    offline.value = false
+    return res.user
+  }
+
+  async function pendingCount(): Promise<number> {
+    if (!user.value) return 0
+    return (await listOps(user.value.id)).filter((o) => o.status === 'queued').length
+  }
+
+  /** Log out and delete this user's offline data from the device. */
+  async function logout(): Promise<void> {
+    const id = user.value?.id
+    try {
+      await authApi.logout()
+    } catch {
+      // offline or already expired: still clear locally
+    }
+    clearSession()
+    if (id !== undefined) await clearUserData(id)
+  }
+
+  return { user, ready, offline, isEnterprise, homeRoute, init, login, logout, clearSession, pendingCount }
+})

@@ -1,0 +1,2 @@
+// Vitest setup: an in-memory IndexedDB for the offline store specs.
+import 'fake-indexeddb/auto'
