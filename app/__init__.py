@@ -16,9 +16,12 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     from app import cli, web
     from app.common import hooks, zh_messages
+    from app.common.proxy import apply_proxy_fix
     from app.extensions import api, db, login_manager, migrate
 
+    apply_proxy_fix(app)  # only when TRUST_PROXY is set: behind nginx, the client IP is X-Forwarded-For
     zh_messages.install()
+    web.bound_integer_urls(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(web.PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)

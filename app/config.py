@@ -43,6 +43,11 @@ class Config:
         self.SECRET_KEY = _secret_key(folder)
         self.SQLALCHEMY_DATABASE_URI = _database_url(folder)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        if not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            # Per worker process; keep workers × (size + overflow) under PostgreSQL's max_connections.
+            self.SQLALCHEMY_ENGINE_OPTIONS.update(
+                pool_size=int(os.environ.get("DB_POOL_SIZE", 4)), max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", 4)),
+                pool_recycle=1800, pool_timeout=10)
         self.STORAGE_PATH = os.environ.get("STORAGE_PATH", str(folder / "files"))
         self.FRONTEND_DIST = os.environ.get("FRONTEND_DIST", str(PROJECT_ROOT / "frontend" / "dist"))
         self.MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 15 * 1024 * 1024))

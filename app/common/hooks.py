@@ -3,9 +3,11 @@ import logging
 
 from flask import Flask, request
 from sqlalchemy import event
+from sqlalchemy.exc import DataError
 from sqlalchemy.engine import Engine
 
 from app.common.errors import DomainError, error_response
+from app.common.storage import ObjectMissing, StorageError
 from app.common.security import check_csrf, security_headers
 from app.extensions import db, login_manager
 
@@ -45,6 +47,23 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(exc: Exception):
+        # A number beyond what the database column holds (e.g. an id of 10**30): the input is wrong.
+        db.session.rollback()
+        return error_response(422, "value_out_of_range", "数值超出允许范围")
+
+    @app.errorhandler(ObjectMissing)
+    def object_missing(exc: Exception):
+        log.error("stored file missing: %s", exc)
+        return error_response(404, "file_missing", "文件在存储中缺失，请联系管理员")
+
+    @app.errorhandler(StorageError)
+    def storage_unavailable(exc: Exception):
+        log.error("storage unavailable: %s", exc)
+        return error_response(503, "storage_unavailable", "文件存储暂不可用，请稍后重试")
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
