@@ -3,8 +3,11 @@ from pathlib import Path
 
 from flask import Flask, Response, abort, current_app, send_from_directory
 from flask_smorest import Blueprint
+from marshmallow import fields
 from sqlalchemy import text
+from werkzeug.routing import IntegerConverter
 
+from app.common.schemas import OutSchema
 from app.config import PROJECT_ROOT
 from app.extensions import db
 
@@ -21,12 +24,20 @@ def api_blueprints():
     from app.reports.views import reports_blp, verify_blp
     from app.selfcheck.views import selfcheck_blp, uploads_blp
     from app.supervision.views import supervision_blp
+    from app.supervision.views_public import enterprise_blp, public_blp, warnings_blp
 
     return (system_blp, auth_blp, admin_blp, selfcheck_blp, uploads_blp, reports_blp, verify_blp,
-            problems_blp, supervision_blp, notify_blp)
+            problems_blp, supervision_blp, notify_blp, enterprise_blp, warnings_blp, public_blp)
+
+
+class HealthOut(OutSchema):
+    status = fields.String()
+    database = fields.String()
 
 
 @system_blp.route("/health")
+@system_blp.response(200, HealthOut)
+@system_blp.alt_response(503, schema=HealthOut, description="数据库不可用")
 def health():
     try:
         db.session.execute(text("SELECT 1"))
@@ -54,6 +65,18 @@ DOCS_JS = """fetch('/api/openapi.json').then(r => r.json()).then(spec => {
 
 DOCS_CSS = "body{font-family:sans-serif;max-width:960px;margin:auto;padding:1em}summary{cursor:pointer;" \
            "padding:.3em;font-family:monospace}pre{background:#f5f5f5;padding:.5em;overflow:auto}"
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:id>` that only matches ids a database integer column can hold (else a plain 404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def bound_integer_urls(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
 
 def init_app(app: Flask) -> None:

@@ -4,9 +4,12 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from app.common.errors import DEFAULTS, describe_field_errors, error_response
+from app.common.schemas import ErrorSchema
 
 
 class EcoApi(Api):
+    ERROR_SCHEMA = ErrorSchema  # documents {"error": {code, message, details}} as every operation's default
+
     def handle_http_exception(self, error):
         data = getattr(error, "data", None) or {}
         code = error.code or 500

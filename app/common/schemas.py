@@ -1,5 +1,5 @@
 """Base schemas shared by every feature package."""
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 
 class InSchema(Schema):
@@ -25,8 +25,8 @@ class ErrorSchema(OutSchema):
 
 
 class PageArgs(InSchema):
-    page = fields.Integer(load_default=1, validate=lambda v: v >= 1)
-    per_page = fields.Integer(load_default=20, validate=lambda v: 1 <= v <= 200)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000, error="应为1-100000"))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 200, error="应为1-200"))
 
 
 class EmptySchema(OutSchema):

@@ -1,7 +1,7 @@
 """Report output schemas."""
 from marshmallow import fields
 
-from app.common.schemas import OutSchema, PageArgs
+from app.common.schemas import ErrorBody, OutSchema, PageArgs
 from app.common.timeutil import isoformat
 
 
@@ -62,3 +62,8 @@ class VerifyOut(OutSchema):
     score = fields.Float()
     grade = fields.String()
     digest = fields.String()
+
+
+class VerifyInvalidOut(OutSchema):
+    valid = fields.Boolean()
+    error = fields.Nested(ErrorBody)

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from app.accounts.permissions import login_required
 from app.common.errors import NotFound
 from app.reports import render, service
-from app.reports.schemas import ReportDetail, ReportListArgs, ReportPage, VerifyOut
+from app.reports.schemas import ReportDetail, ReportListArgs, ReportPage, VerifyInvalidOut, VerifyOut
 
 reports_blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="环保体检报告",
                         template_folder="templates")
@@ -51,6 +51,7 @@ def report_qr(report_id):
 
 @verify_blp.route("/api/verify/<token>")
 @verify_blp.response(200, VerifyOut)
+@verify_blp.alt_response(404, schema=VerifyInvalidOut, description="无法验证：令牌无效、被篡改或报告已撤销")
 def verify_api(token):
     try:
         return service.public_summary(service.resolve_token(token))
