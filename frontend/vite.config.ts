@@ -39,6 +39,8 @@ export default defineConfig({
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/verify\//, /^\/e\//],
         cleanupOutdatedCaches: true,
+        // Web Push and notification clicks (public/push-sw.js; no inline script under the CSP)
+        importScripts: ['push-sw.js'],
         // API data lives in IndexedDB; the service worker never caches /api.
         runtimeCaching: [],
       },

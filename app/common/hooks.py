@@ -3,12 +3,12 @@ import logging
 
 from flask import Flask, request
 from sqlalchemy import event
-from sqlalchemy.exc import DataError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError
 
 from app.common.errors import DomainError, error_response
-from app.common.storage import ObjectMissing, StorageError
 from app.common.security import check_csrf, security_headers
+from app.common.storage import ObjectMissing, StorageError
 from app.extensions import db, login_manager
 
 log = logging.getLogger(__name__)

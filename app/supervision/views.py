@@ -1,4 +1,182 @@
-"""Regulator console endpoints: dashboard, enterprises, warnings, eligibility, 企业环保码."""
+"""Regulator console endpoints under /api/supervision (dashboard, enterprises, records, decisions, warnings).
+
+Routes outside /api/supervision (eligibility, credit repair, QR code, public card, /api/warnings) are
+in views_public.py; importing this module imports that one too.
+"""
+from flask import Response
+from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.accounts.permissions import REGULATOR, roles_required
+from app.common.timeutil import today_local
+from app.common.tx import transactional
+from app.supervision import dashboard as dashboard_service
+from app.supervision import decisions, enterprises, warnings
+from app.supervision.schemas import (
+    AcknowledgeIn,
+    CreditRepairDecisionIn,
+    CreditRepairListArgs,
+    CreditRepairOut,
+    CreditRepairPageOut,
+    DashboardArgs,
+    DashboardOut,
+    EnterpriseFilterArgs,
+    EnterpriseListArgs,
+    EnterprisePageOut,
+    IncidentIn,
+    IncidentOut,
+    PenaltyIn,
+    PenaltyOut,
+    PenaltyUpdateIn,
+    PositiveListArgs,
+    PositiveListDecisionIn,
+    PositiveListEntryOut,
+    PositiveListPageOut,
+    ProfileOut,
+    ToProblemIn,
+    WarningListArgs,
+    WarningOut,
+    WarningPageOut,
+)
+
 supervision_blp = Blueprint("supervision", __name__, url_prefix="/api/supervision", description="监管工作台")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}-{today_local()}.xlsx"
+    return response
+
+
+@supervision_blp.route("/dashboard")
+@roles_required(*REGULATOR)
+@supervision_blp.arguments(DashboardArgs, location="query")
+@supervision_blp.response(200, DashboardOut)
+def dashboard(args):
+    return dashboard_service.dashboard(current_user, args["from_"], args["to"], args["region"], args["trend_months"])
+
+
+@supervision_blp.route("/enterprises")
+@roles_required(*REGULATOR)
+@supervision_blp.arguments(EnterpriseListArgs, location="query")
+@supervision_blp.response(200, EnterprisePageOut)
+def list_enterprises(args):
+    items, total = enterprises.list_enterprises(current_user, args)
+    return {"items": items, "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+@supervision_blp.route("/enterprises/export.xlsx")
+@roles_required(*REGULATOR)
+@supervision_blp.arguments(EnterpriseFilterArgs, location="query")
+@supervision_blp.response(200, description="企业名单（.xlsx）")
+def export_enterprises(args):
+    return _xlsx(enterprises.export_xlsx(current_user, args), "enterprises")
+
+
+@supervision_blp.route("/enterprises/<int:enterprise_id>")
+@roles_required()
+@supervision_blp.response(200, ProfileOut)
+def enterprise_profile(enterprise_id):
+    return enterprises.profile(current_user, enterprise_id)
+
+
+@supervision_blp.route("/enterprises/<int:enterprise_id>/penalties", methods=["POST"])
+@roles_required()
+@transactional(idempotent=True)
+@supervision_blp.arguments(PenaltyIn)
+@supervision_blp.response(201, PenaltyOut)
+def record_penalty(data, enterprise_id):
+    return decisions.record_penalty(current_user, enterprise_id, data)
+
+
+@supervision_blp.route("/enterprises/<int:enterprise_id>/penalties/<int:penalty_id>", methods=["PATCH"])
+@roles_required()
+@transactional()
+@supervision_blp.arguments(PenaltyUpdateIn)
+@supervision_blp.response(200, PenaltyOut)
+def update_penalty(data, enterprise_id, penalty_id):
+    return decisions.update_penalty(current_user, enterprise_id, penalty_id, data)
+
+
+@supervision_blp.route("/enterprises/<int:enterprise_id>/incidents", methods=["POST"])
+@roles_required()
+@transactional(idempotent=True)
+@supervision_blp.arguments(IncidentIn)
+@supervision_blp.response(201, IncidentOut)
+def record_incident(data, enterprise_id):
+    return decisions.record_incident(current_user, enterprise_id, data)
+
+
+@supervision_blp.route("/enterprises/<int:enterprise_id>/positive-list", methods=["POST"])
+@roles_required()
+@transactional(idempotent=True)
+@supervision_blp.arguments(PositiveListDecisionIn)
+@supervision_blp.response(200, PositiveListEntryOut)
+def positive_list_decision(data, enterprise_id):
+    return decisions.positive_list_decision(current_user, enterprise_id, data)
+
+
+@supervision_blp.route("/positive-list")
+@roles_required(*REGULATOR)
+@supervision_blp.arguments(PositiveListArgs, location="query")
+@supervision_blp.response(200, PositiveListPageOut)
+def positive_list(args):
+    items, total = enterprises.positive_list_members(current_user, args["region"], args["page"], args["per_page"])
+    return {"items": items, "total": total}
+
+
+@supervision_blp.route("/positive-list.xlsx")
+@roles_required(*REGULATOR)
+@supervision_blp.arguments(PositiveListArgs, location="query")
+@supervision_blp.response(200, description="监督执法正面清单（.xlsx）")
+def positive_list_xlsx(args):
+    return _xlsx(enterprises.positive_list_xlsx(current_user, args["region"]), "positive-list")
+
+
+@supervision_blp.route("/credit-repairs")
+@roles_required(*REGULATOR)
+@supervision_blp.arguments(CreditRepairListArgs, location="query")
+@supervision_blp.response(200, CreditRepairPageOut)
+def list_credit_repairs(args):
+    items, total = decisions.list_credit_repairs(current_user, args)
+    return {"items": items, "total": total}
+
+
+@supervision_blp.route("/credit-repairs/<int:application_id>/decision", methods=["POST"])
+@roles_required()
+@transactional(idempotent=True)
+@supervision_blp.arguments(CreditRepairDecisionIn)
+@supervision_blp.response(200, CreditRepairOut)
+def decide_credit_repair(data, application_id):
+    return decisions.decide_credit_repair(current_user, application_id, data)
+
+
+@supervision_blp.route("/warnings")
+@roles_required(*REGULATOR)
+@supervision_blp.arguments(WarningListArgs, location="query")
+@supervision_blp.response(200, WarningPageOut)
+def list_warnings(args):
+    items, total = warnings.list_warnings(current_user, args)
+    return {"items": items, "total": total}
+
+
+@supervision_blp.route("/warnings/<int:warning_id>/acknowledge", methods=["POST"])
+@roles_required()
+@transactional(idempotent=True)
+@supervision_blp.arguments(AcknowledgeIn)
+@supervision_blp.response(200, WarningOut)
+def acknowledge_warning(data, warning_id):
+    return decisions.acknowledge_warning(current_user, warning_id, data.get("comment"))
+
+
+@supervision_blp.route("/warnings/<int:warning_id>/to-problem", methods=["POST"])
+@roles_required()
+@transactional(idempotent=True)
+@supervision_blp.arguments(ToProblemIn)
+@supervision_blp.response(200, WarningOut)
+def warning_to_problem(data, warning_id):
+    return decisions.warning_to_problem(current_user, warning_id, data)
+
+
+from app.supervision import views_public  # noqa: E402,F401  (attaches the other blueprints' routes)

@@ -126,6 +126,8 @@ export const http = {
     request<T>(url, { ...opts, method: 'POST', body: body ?? {} }),
   put: <T>(url: string, body?: unknown, opts?: RequestOptions) =>
     request<T>(url, { ...opts, method: 'PUT', body: body ?? {} }),
+  delete: <T>(url: string, body?: unknown, opts?: RequestOptions) =>
+    request<T>(url, { ...opts, method: 'DELETE', body }),
 }
 
 /**

@@ -167,21 +167,364 @@ export interface ReportDetail {
   verify_url: string
 }
 
+export type ProblemStatus =
+  | 'open'
+  | 'rectifying'
+  | 'extension_requested'
+  | 'submitted'
+  | 'verified'
+  | 'self_closed'
+  | 'cancelled'
+
+export type ProblemAction =
+  | 'accept'
+  | 'submit_rectification'
+  | 'request_extension'
+  | 'review'
+  | 'decide_extension'
+  | 'cancel'
+  | 'require_review'
+  | 'reopen'
+
 export interface ProblemSummary {
   id: number
+  enterprise_id?: number
+  enterprise_name: string
+  source?: 'selfcheck' | 'self_report' | 'regulator' | 'warning' | string
+  item_code?: string | null
   title: string
   severity: string
-  status: string
+  status: ProblemStatus | string
   status_label?: string
-  item_code?: string | null
   deadline: string | null
+  original_deadline?: string | null
   overdue: boolean
   days_left: number | null
-  enterprise_name: string
+  needs_regulator?: boolean
+  sampled?: boolean
+  created_at?: string | null
+  submitted_at?: string | null
+  closed_at?: string | null
   allowed_actions: string[]
+  waiting_working_days?: number | null
+}
+
+export interface Evidence {
+  id: number
+  sha256: string
+  content_type: string
+  captured_at: string | null
+  received_at: string | null
+  gps: { lat: number; lon: number } | null
+  url: string
+  thumbnail_url: string | null
+}
+
+export interface Rectification {
+  id: number
+  description: string
+  submitted_at: string | null
+  submitted_by: string
+  before: Evidence[]
+  after: Evidence[]
+  decision: string | null
+  comment: string | null
+  reviewed_at: string | null
+}
+
+export interface ExtensionRequest {
+  id: number
+  days: number
+  reason: string
+  requested_at: string | null
+  approved: boolean | null
+  new_deadline: string | null
+  comment: string | null
+}
+
+export interface HistoryEntry {
+  action: string
+  actor_role: string | null
+  from_state: string | null
+  to_state: string | null
+  comment: string | null
+  at: string | null
+  hash: string
+}
+
+export interface ProblemDetail extends ProblemSummary {
+  description: string
+  location: string
+  category: string
+  legal_basis: LegalBasis[]
+  recommendation: string
+  plan: string | null
+  target_date: string | null
+  selfcheck_id: number | null
+  evidence: Evidence[]
+  rectifications: Rectification[]
+  extensions: ExtensionRequest[]
+  history: HistoryEntry[]
 }
 
 export interface ListResponse<T> {
   items: T[]
   total?: number
+}
+
+export interface PageResponse<T> {
+  items: T[]
+  total: number
+  page?: number
+  per_page?: number
+}
+
+// ---- regulator console (app/supervision) -------------------------------------------
+
+export interface SelfCheckMetrics {
+  due: number
+  completed: number
+  on_time: number
+  overdue: number
+  completion_rate: number | null
+  average_score: number | null
+}
+
+export interface ProblemMetrics {
+  open: number
+  overdue: number
+  awaiting_review: number
+  by_severity: Record<string, Record<string, number>>
+  created: number
+  closed: number
+  average_days_to_close: number | null
+}
+
+export interface Metrics {
+  code?: string | null
+  name?: string
+  from?: string
+  to?: string
+  enterprises: number
+  selfchecks: SelfCheckMetrics
+  problems: ProblemMetrics
+  positive_list_members: number
+  warnings_open: number
+}
+
+export interface TrendPoint {
+  month: string
+  due: number
+  completed: number
+  completion_rate: number | null
+  average_score: number | null
+}
+
+export type Colour = 'red' | 'amber' | 'green'
+
+export interface AttentionItem {
+  enterprise_id: number
+  name: string
+  region_code: string
+  colour: Colour | string
+  reasons: { colour: string; text: string }[]
+}
+
+export interface Dashboard {
+  filters: Record<string, unknown>
+  today: string
+  current: Metrics
+  range: Metrics
+  by_region: Metrics[]
+  by_industry: Metrics[]
+  trend: TrendPoint[]
+  attention: { counts: Record<string, number>; items: AttentionItem[]; truncated: boolean }
+}
+
+export interface Membership {
+  member: boolean
+  since: string | null
+  until: string | null
+}
+
+export interface EnterpriseRow {
+  id: number
+  name: string
+  uscc: string
+  region_code: string
+  region_name: string | null
+  industry_code: string
+  industry_name: string
+  permit_class: string
+  permit_no: string | null
+  permit_valid_until: string | null
+  credit_grade: string
+  latest_score: number | null
+  latest_grade: string | null
+  overdue_problems: number
+  overdue_selfchecks: number
+  overdue_count: number
+  warnings_open: number
+  positive_list: Membership
+}
+
+export interface EnterpriseDetail extends EnterpriseRow {
+  address: string
+  flags: string[]
+  contact_name: string
+  contact_phone: string
+  public_code: string
+}
+
+export interface Criterion {
+  code: string
+  label: string
+  passed: boolean
+  detail: string
+  evidence_ids: string[]
+}
+
+export interface EligibilityPart {
+  eligible: boolean
+  penalty_id?: number | null
+  criteria: Criterion[]
+}
+
+export interface Eligibility {
+  enterprise_id: number
+  as_of: string
+  positive_list: EligibilityPart
+  credit_repair: EligibilityPart
+}
+
+export interface RiskWarning {
+  id: number
+  enterprise_id: number
+  enterprise_name: string
+  kind: string
+  kind_label: string
+  level: string
+  title: string
+  detail: string
+  object_type: string | null
+  object_id: number | null
+  as_of: string
+  status: 'open' | 'acknowledged' | 'converted' | string
+  created_at: string | null
+  handled_at: string | null
+  comment: string | null
+  problem_id: number | null
+}
+
+export interface Penalty {
+  id: number
+  enterprise_id: number
+  decision_no: string
+  decided_on: string
+  amount: number
+  paid_on: string | null
+  credit_category: string
+  problem_ids: number[]
+  description: string
+  repaired: boolean
+  repaired_at: string | null
+  created_at: string | null
+}
+
+export interface Incident {
+  id: number
+  enterprise_id: number
+  occurred_on: string
+  level: string
+  description: string
+  created_at: string | null
+}
+
+export interface CreditRepair {
+  id: number
+  enterprise_id: number
+  enterprise_name: string
+  penalty_id: number
+  decision_no: string
+  commitment_text: string
+  evidence: Record<string, unknown>
+  status: 'submitted' | 'approved' | 'rejected' | string
+  submitted_at: string | null
+  decided_at: string | null
+  decision_reason: string | null
+}
+
+export interface AuditEntry {
+  id: number
+  action: string
+  object_type: string
+  object_id: string
+  from_state: string | null
+  to_state: string | null
+  comment: string | null
+  actor_id: number | null
+  actor_role: string | null
+  at: string | null
+}
+
+export interface EnterpriseProfile {
+  enterprise: EnterpriseDetail
+  schedules: { id: number; template_name: string; recurrence: string; due_day: number; active: boolean }[]
+  selfchecks: {
+    id: number
+    title: string
+    period_key: string
+    period_label: string
+    due_date: string
+    status: string
+    overdue: boolean
+    late: boolean
+    submitted_at: string | null
+    score: number | null
+    grade: string | null
+    report_id: number | null
+  }[]
+  score_trend: { period_key: string; period_label: string; score: number | null; grade: string | null }[]
+  reports: { id: number; number: string; score: number | null; grade: string | null; issued_at: string | null }[]
+  problems: {
+    id: number
+    title: string
+    severity: string
+    status: string
+    source: string
+    deadline: string | null
+    overdue: boolean
+    created_at: string | null
+    closed_at: string | null
+  }[]
+  warnings: RiskWarning[]
+  penalties: Penalty[]
+  incidents: Incident[]
+  credit_repairs: CreditRepair[]
+  eligibility: Eligibility | null
+  audit: AuditEntry[]
+}
+
+// ---- notifications (app/notify) ----------------------------------------------------
+
+export interface AppNotification {
+  id: number
+  kind: string
+  object_type: string
+  object_id: number
+  stage: string
+  title: string
+  body: string
+  link: string
+  read: boolean
+  read_at: string | null
+  created_at: string | null
+}
+
+export interface InboxPage {
+  items: AppNotification[]
+  total: number
+  unread_count: number
+  page?: number
+  per_page?: number
 }

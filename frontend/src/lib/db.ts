@@ -34,6 +34,9 @@ export interface LocalPhoto {
   status: 'queued' | 'uploaded' | 'failed'
   error?: string | null
   createdAt: string
+  /** photos taken for a problem form (selfcheckId/itemId are 0): the form's draft key and slot */
+  draftKey?: string
+  slot?: string
 }
 
 export interface CachedChecklist {
@@ -50,14 +53,24 @@ export interface KvEntry {
   savedAt: string
 }
 
-export type OpKind = 'upload' | 'answers' | 'submit'
+export type OpKind = 'upload' | 'answers' | 'submit' | 'problem'
+
+/** A problem write queued offline: 上报问题 or 提交整改, sent with its Idempotency-Key. */
+export interface ProblemOpSpec {
+  action: 'report' | 'rectification'
+  problemId?: number
+  title: string
+  body: Record<string, unknown>
+  /** client ids of local photos per slot (report: evidence; rectification: before / after) */
+  photos: Record<string, string[]>
+}
 
 export interface OutboxOp {
   seq?: number
   userId: number
   kind: OpKind
   selfcheckId: number
-  payload: { clientId?: string; itemIds?: number[]; idempotencyKey?: string }
+  payload: { clientId?: string; itemIds?: number[]; idempotencyKey?: string; problem?: ProblemOpSpec }
   status: 'queued' | 'failed'
   attempts: number
   nextAttemptAt: number

@@ -3,7 +3,9 @@ import { getDb, type OutboxOp } from './db'
 import { ApiError } from '@/api/http'
 
 export type OutboxHandler = (op: OutboxOp) => Promise<void>
-export type OutboxHandlers = Record<OutboxOp['kind'], OutboxHandler>
+/** Self-check kinds are required; newer kinds are optional so older wiring keeps compiling. */
+export type OutboxHandlers = Record<'upload' | 'answers' | 'submit', OutboxHandler> &
+  Partial<Record<OutboxOp['kind'], OutboxHandler>>
 
 const BASE_DELAY_MS = 2_000
 const MAX_DELAY_MS = 5 * 60_000
@@ -111,7 +113,9 @@ export async function processOutbox(
       break
     }
     try {
-      await handlers[op.kind](op)
+      const handler = handlers[op.kind]
+      if (!handler) throw new ApiError(400, 'no_handler', `未知的操作类型：${op.kind}`)
+      await handler(op)
     } catch (err) {
       const fresh = await db.get('outbox', op.seq as number)
       if (!fresh) continue

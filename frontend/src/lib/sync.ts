@@ -2,7 +2,8 @@
 import { ApiError } from '@/api/http'
 import { saveAnswers, submitSelfCheck, type AnswerInput } from '@/api/selfchecks'
 import { uploadPhoto } from '@/api/uploads'
-import type { Progress, SubmitResponse } from '@/api/types'
+import { reportProblem, submitRectification } from '@/api/problems'
+import type { ProblemDetail, Progress, SubmitResponse } from '@/api/types'
 import { getDb, kvSet, type OutboxOp } from './db'
 import { isRetryable, processOutbox, retryNow, type OutboxHandlers } from './outbox'
 
@@ -14,6 +15,8 @@ export type SyncEvent =
   | { type: 'photo-failed'; clientId: string; selfcheckId: number; message: string }
   | { type: 'submit-done'; selfcheckId: number; result: SubmitResponse }
   | { type: 'submit-error'; selfcheckId: number; error: SubmitErrorInfo }
+  | { type: 'problem-done'; key: string; problemId: number; detail: ProblemDetail }
+  | { type: 'problem-error'; key: string; problemId: number | null; error: SubmitErrorInfo }
   | { type: 'idle'; remaining: number }
 
 export interface SubmitErrorInfo {
@@ -22,6 +25,11 @@ export interface SubmitErrorInfo {
   message: string
   details: Record<string, unknown>
 }
+
+/** Stored under kv `problem-op:<idempotencyKey>` once the server has answered a queued problem write. */
+export type ProblemOutcome =
+  | { ok: true; problemId: number; at: string }
+  | { ok: false; problemId: number | null; error: SubmitErrorInfo; at: string }
 
 export type SubmitOutcome = { ok: true; result: SubmitResponse; at: string } | { ok: false; error: SubmitErrorInfo; at: string }
 
@@ -151,6 +159,48 @@ export function makeHandlers(userId: number): OutboxHandlers {
         }
         throw asRetry(err)
       }
+    },
+
+    async problem(op: OutboxOp) {
+      const spec = op.payload.problem
+      const key = op.payload.idempotencyKey as string
+      if (!spec) return
+      const db = await getDb()
+      const ids: Record<string, number[]> = {}
+      for (const [slot, clientIds] of Object.entries(spec.photos)) {
+        ids[slot] = []
+        for (const cid of clientIds) {
+          const p = await db.get('photos', cid)
+          if (!p || p.status === 'failed') continue
+          if (p.uploadId === null) throw new ApiError(0, 'waiting_upload', '等待照片上传完成')
+          ids[slot].push(p.uploadId)
+        }
+      }
+      let detail: ProblemDetail
+      try {
+        if (spec.action === 'rectification') {
+          const body = { description: String(spec.body.description ?? ''), upload_ids: ids.after ?? [], before_upload_ids: ids.before ?? [] }
+          detail = await submitRectification(spec.problemId as number, body, key)
+        } else {
+          detail = await reportProblem({ ...(spec.body as object), upload_ids: ids.evidence ?? [] } as never, key)
+        }
+      } catch (err) {
+        if (err instanceof ApiError && !err.retryable && !isAuthTrouble(err)) {
+          const error: SubmitErrorInfo = { status: err.status, code: err.code, message: err.message, details: err.details }
+          const outcome: ProblemOutcome = { ok: false, problemId: spec.problemId ?? null, error, at: new Date().toISOString() }
+          await kvSet(userId, `problem-op:${key}`, JSON.parse(JSON.stringify(outcome)))
+          emit({ type: 'problem-error', key, problemId: spec.problemId ?? null, error })
+          return // answered by the server: nothing to retry
+        }
+        throw asRetry(err)
+      }
+      const outcome: ProblemOutcome = { ok: true, problemId: detail.id, at: new Date().toISOString() }
+      await kvSet(userId, `problem-op:${key}`, outcome)
+      // the photos now live on the server; drop the local copies
+      const tx = db.transaction('photos', 'readwrite')
+      for (const cid of Object.values(spec.photos).flat()) await tx.store.delete(cid)
+      await tx.done
+      emit({ type: 'problem-done', key, problemId: detail.id, detail })
     },
   }
 }

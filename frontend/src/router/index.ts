@@ -42,6 +42,55 @@ const router = createRouter({
       meta: { side: 'ent', title: '检查项' },
     },
     {
+      path: '/ent/problems/new',
+      name: 'ent-problem-new',
+      component: () => import('@/pages/ent/ProblemNewPage.vue'),
+      meta: { side: 'ent', title: '上报问题' },
+    },
+    {
+      path: '/ent/problems/:id(\\d+)',
+      name: 'ent-problem',
+      component: () => import('@/pages/common/ProblemPage.vue'),
+      props: (r) => ({ id: Number(r.params.id) }),
+      meta: { side: 'ent', title: '问题详情' },
+    },
+    {
+      path: '/ent/problems/:id(\\d+)/rectify',
+      name: 'ent-rectify',
+      component: () => import('@/pages/ent/RectifyPage.vue'),
+      props: (r) => ({ id: Number(r.params.id) }),
+      meta: { side: 'ent', title: '提交整改' },
+    },
+    {
+      path: '/ent/credit',
+      name: 'ent-credit',
+      component: () => import('@/pages/ent/CreditPage.vue'),
+      meta: { side: 'ent', title: '信用与正面清单' },
+    },
+    {
+      path: '/gov/problems/:id(\\d+)',
+      name: 'gov-problem',
+      component: () => import('@/pages/common/ProblemPage.vue'),
+      props: (r) => ({ id: Number(r.params.id) }),
+      meta: { side: 'gov', title: '问题核查' },
+    },
+    {
+      path: '/gov/enterprises/:id(\\d+)',
+      name: 'gov-enterprise',
+      component: () => import('@/pages/gov/EnterprisePage.vue'),
+      props: (r) => ({ id: Number(r.params.id) }),
+      meta: { side: 'gov', title: '企业档案' },
+    },
+    {
+      path: '/gov/warnings',
+      name: 'gov-warnings',
+      component: () => import('@/pages/gov/WarningsPage.vue'),
+      meta: { side: 'gov', title: '风险预警' },
+    },
+    { path: '/inbox', name: 'inbox', component: () => import('@/pages/common/InboxPage.vue'), meta: { title: '消息' } },
+    { path: '/ent/inbox', redirect: '/inbox' },
+    { path: '/gov/inbox', redirect: '/inbox' },
+    {
       path: '/reports/:id(\\d+)',
       name: 'report',
       component: () => import('@/pages/common/ReportPage.vue'),
@@ -84,6 +133,9 @@ router.beforeEach(async (to) => {
 })
 
 router.afterEach((to) => {
+  // regulator pages use the wide desktop column (GovLayout children and its detail pages alike)
+  const side = to.matched.find((r) => r.meta.side)?.meta.side
+  if (typeof document !== 'undefined') document.getElementById('app')?.classList.toggle('wide', side === 'gov')
   document.title = to.meta.title ? `${to.meta.title} · 环保自查` : '环保自查'
 })
 
