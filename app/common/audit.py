@@ -6,9 +6,10 @@ from datetime import datetime
 
 from flask import g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.common.dbtypes import UTCDateTime
 from app.common.timeutil import as_utc, utcnow
 from app.extensions import db
 
@@ -41,7 +42,7 @@ class AuditEvent(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     request_id: Mapped[str | None] = mapped_column(String(64))
     client_ip: Mapped[str | None] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 

@@ -5,10 +5,11 @@ from functools import wraps
 
 from flask import Response, make_response, request
 from flask_login import current_user
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.common.dbtypes import UTCDateTime
 from app.common.errors import Conflict, DomainError, field_error
 from app.common.timeutil import utcnow
 from app.extensions import db
@@ -26,7 +27,7 @@ class IdempotencyRecord(db.Model):
     path: Mapped[str] = mapped_column(String(255))
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 def _lookup(key: str):

@@ -6,7 +6,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -18,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Enterprise
+from app.common.dbtypes import UTCDateTime
 from app.common.timeutil import utcnow
 from app.extensions import db
 
@@ -54,8 +54,8 @@ class TemplateVersion(db.Model):
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | published
     source_hash: Mapped[str | None] = mapped_column(String(64))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     template: Mapped[ChecklistTemplate] = relationship(lazy="joined")
     items: Mapped[list["ChecklistItem"]] = relationship(
@@ -131,8 +131,8 @@ class SelfCheck(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=SelfCheckStatus.PENDING)
     item_ids: Mapped[list] = mapped_column(JSON)  # composed at creation; the run keeps its version
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -140,7 +140,7 @@ class SelfCheck(db.Model):
     grade: Mapped[str | None] = mapped_column(String(2))
     # The issued report's id (reports.selfcheck_id is the foreign key; this copy saves a join in lists).
     report_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
 
@@ -162,7 +162,7 @@ class Answer(db.Model):
     value: Mapped[str | None] = mapped_column(String(500))
     note: Mapped[str | None] = mapped_column(Text)
     upload_ids: Mapped[list] = mapped_column(JSON, default=list)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
@@ -180,8 +180,8 @@ class Upload(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     filename: Mapped[str] = mapped_column(String(128), default="")
     thumb_key: Mapped[str | None] = mapped_column(String(64))
-    captured_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    client_captured_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    client_captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     gps_lat: Mapped[float | None] = mapped_column(Float)
     gps_lon: Mapped[float | None] = mapped_column(Float)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

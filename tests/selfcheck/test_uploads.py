@@ -28,6 +28,8 @@ def test_upload_records_hash_thumbnail_and_is_idempotent(app, auth, world):
     assert body["thumbnail_url"] and body["captured_at"].startswith("2026-11-20T23:30")
     again = _post(client, jpeg_bytes(), client_id="c1")
     assert again.status_code == 200 and again.get_json()["id"] == body["id"]
+    stored = client.get(f"/api/uploads/{body['id']}").get_json()   # read back from the database
+    assert stored["captured_at"].startswith("2026-11-20T23:30:00+08:00")
     file = client.get(body["url"])
     assert file.status_code == 200 and file.data == jpeg_bytes()
     assert file.headers["Content-Type"] == "image/jpeg" and "inline" in file.headers["Content-Disposition"]
