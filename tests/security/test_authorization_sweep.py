@@ -1,0 +1,133 @@
+"""Authorization sweep over every route in the URL map (a new endpoint is covered automatically).
+
+Each object-bearing route is called, with an object of enterprise a (county 230102), as:
+anonymous → 401; an enterprise user of another enterprise and a regulator of another county → 404
+(or 403 where their role can never use the route); the owning enterprise's user and the regulator in
+charge → allowed or 403 by role, never 401/404. No persona may ever get a 5xx.
+"""
+import io
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from tests.factories import jpeg_bytes
+from tests.reports.conftest import submit_run
+
+# Public on purpose: no login needed, and they reveal nothing private.
+PUBLIC = {
+    "/", "/<path:path>", "/api/health", "/api/auth/login", "/api/openapi.json", "/api/docs", "/api/docs.js",
+    "/api/docs.css", "/verify/<token>", "/api/verify/<token>", "/e/<code>", "/api/public/enterprises/<code>",
+}
+# Logging out without a session is harmless and answers 200, so a stale tab can always log out.
+ANONYMOUS_OK = {"/api/auth/logout"}
+# Routes that act on the caller's own session and take no object.
+SELF_SERVICE = {"/api/auth/logout", "/api/auth/password", "/api/auth/me"}
+# Objects that belong to one user, not to an enterprise: only that user may reach them.
+PERSONAL = {"notification_id"}
+OUTSIDERS = ("ehs-b", "reg-other")
+INSIDERS = ("ehs-a", "reg-county-a")
+
+BODIES = {  # plausible bodies so that validation cannot answer before the scope check
+    "problems.accept": {}, "problems.submit_rectification": {"description": "x", "upload_ids": []},
+    "problems.review": {"decision": "approve"}, "problems.request_extension": {"days": 3, "reason": "x"},
+    "problems.decide_extension": {"approve": False}, "problems.cancel": {"reason": "x"},
+    "problems.require_review": {}, "problems.reopen": {"reason": "x"},
+    "selfchecks.save_answers": {"answers": [{"item_id": 1, "result": "compliant"}]},
+    "admin.update_enterprise": {"address": "x"}, "admin.update_user": {"display_name": "x"},
+    "supervision.record_penalty": {"decision_no": "X-1", "decided_on": "2026-01-05", "amount": 1000,
+                                   "paid_on": "2026-01-20", "credit_category": "一般失信"},
+    "supervision.update_penalty": {"paid_on": "2026-02-01"},
+    "supervision.record_incident": {"occurred_on": "2026-01-05", "level": "一般", "description": "x"},
+    "supervision.positive_list_decision": {"action": "admit", "reason": "x"},
+    "supervision.decide_credit_repair": {"approve": False, "reason": "x"},
+    "supervision.acknowledge_warning": {}, "supervision.warning_to_problem": {"severity": "一般"},
+    "enterprise_compliance.apply_credit_repair": {"penalty_id": 1, "commitment_text": "本企业承诺依法整改、按时缴纳罚款。"},
+}
+
+
+@pytest.fixture
+def objects(app, auth, world, monkeypatch):
+    """One object of enterprise a for every URL parameter name."""
+    from app.notify.service import notify
+    from app.selfcheck.models import SelfCheck
+    from app.supervision.models import RiskWarning
+    from tests.factories import make_runs
+
+    with app.app_context():
+        make_runs(world, date(2026, 11, 20))
+    ehs, reg = auth.client("ehs-a"), auth.client("reg-county-a")
+    with app.app_context():
+        run = db.session.scalar(select(SelfCheck.id).where(SelfCheck.enterprise_id == world.enterprises["a"]))
+    report_id = submit_run(ehs, run, non_compliant=1)["report_id"]
+    problem_id = ehs.get("/api/problems").get_json()["items"][0]["id"]
+    upload_id = ehs.post("/api/uploads", data={"file": (io.BytesIO(jpeg_bytes()), "a.jpg"),
+                                               "client_id": uuid.uuid4().hex},
+                         content_type="multipart/form-data").get_json()["id"]
+    penalty = reg.post(f"/api/supervision/enterprises/{world.enterprises['a']}/penalties",
+                       json=BODIES["supervision.record_penalty"])
+    assert penalty.status_code == 201, penalty.get_json()
+    penalty_id = penalty.get_json()["id"]
+    application = ehs.post(f"/api/enterprises/{world.enterprises['a']}/credit-repair",
+                           json={**BODIES["enterprise_compliance.apply_credit_repair"], "penalty_id": penalty_id})
+    assert application.status_code in (200, 201), application.get_json()
+    with app.app_context():
+        warning = RiskWarning(dedupe_key=f"sweep:{uuid.uuid4().hex}", enterprise_id=world.enterprises["a"],
+                              kind="permit_expiring", level="medium", title="许可证即将到期", as_of=date(2026, 11, 20))
+        db.session.add(warning)
+        notification_ids = notify([world.users["ehs-a"]], "sweep", "problem", problem_id, "s1", "提醒", "正文",
+                                  f"/ent/problems/{problem_id}", enterprise_id=world.enterprises["a"])
+        db.session.commit()
+        ids = {"warning_id": warning.id, "notification_id": notification_ids[0]}
+    return {"selfcheck_id": run, "report_id": report_id, "problem_id": problem_id, "upload_id": upload_id,
+            "enterprise_id": world.enterprises["a"], "user_id": world.users["ehs-a"], "penalty_id": penalty_id,
+            "application_id": application.get_json()["id"], **ids}
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _url(rule, objects):
+    missing = [arg for arg in rule.arguments if arg not in objects]
+    assert not missing, f"{rule.rule}: add an object for URL parameter(s) {missing} to the sweep"
+    return rule.build({arg: objects[arg] for arg in rule.arguments})[1]
+
+
+def test_every_route_is_guarded(app, auth, objects):
+    failures = []
+    for rule, method in _routes(app):
+        if rule.rule in PUBLIC or not rule.rule.startswith("/api/"):
+            continue
+        url = _url(rule, objects)
+        body = BODIES.get(rule.endpoint, {})
+
+        def call(username):
+            return auth.client(username).open(url, method=method, json=body).status_code
+
+        anonymous = call(None)
+        if anonymous != 401 and rule.rule not in ANONYMOUS_OK:
+            failures.append(f"{method} {rule.rule}: anonymous got {anonymous}, expected 401")
+        if not rule.arguments or rule.rule in SELF_SERVICE:
+            continue
+        personal = PERSONAL.intersection(rule.arguments)
+        for username in OUTSIDERS + (("reg-county-a",) if personal else ()):
+            status = call(username)
+            if status not in (403, 404):
+                failures.append(f"{method} {rule.rule}: outsider {username} got {status}, expected 404")
+        for username in ("ehs-a",) if personal else INSIDERS:
+            status = call(username)
+            if status in (401, 404) or status >= 500:
+                failures.append(f"{method} {rule.rule}: {username} (in charge) got {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_public_routes_answer_anonymously(app, objects):
+    client = app.test_client()
+    assert client.get("/api/health").status_code == 200
+    assert client.get("/api/openapi.json").status_code == 200
+    assert client.get("/api/verify/not-a-token").status_code == 404
