@@ -15,7 +15,9 @@ run: setup fonts
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	@echo "EcoCheck 已启动：http://127.0.0.1:$(PORT)  （演示账号见 README.md）"
-	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) 'app:create_app()'
+	$(FLASK) scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn --workers 2 --threads 4 --no-control-socket --bind 127.0.0.1:$(PORT) 'app:create_app()'
 
 setup: backend frontend
 

@@ -106,7 +106,7 @@ def test_every_route_is_guarded(app, auth, objects):
         url = _url(rule, objects)
         body = BODIES.get(rule.endpoint, {})
 
-        def call(username):
+        def call(username, url=url, method=method, body=body):
             return auth.client(username).open(url, method=method, json=body).status_code
 
         anonymous = call(None)

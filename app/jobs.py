@@ -1,0 +1,72 @@
+"""Every periodic job, in one list with stable ids (times are Asia/Shanghai).
+
+A job is a service function called with `as_of` — the instant it runs as of — and never reads
+the wall clock itself. Every job is idempotent (unique keys in the database), so a catch-up after
+downtime, a repeated `flask scheduler tick`, or two racing schedulers do nothing twice.
+Functions are named by import string, so a package that is not importable yet (e.g. supervision
+while it is being built) is skipped with a log line instead of breaking the scheduler.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+
+from app.common.timeutil import as_utc, local_date
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str                     # stable: the scheduler's job id and the catch-up bookkeeping key
+    func: str                   # "module:function", called as func(as_of)
+    trigger: dict               # APScheduler trigger kwargs: {"cron": {...}} or {"interval": {...}}
+    takes: str = "instant"      # "instant" → aware datetime; "date" → the local date of as_of
+    catch_up: str = "latest"    # after downtime: "latest" → once as of the last missed time; "each" → every one
+    executor: str = "default"
+    description: str = field(default="", compare=False)
+
+
+def _daily(hour: int, minute: int) -> dict:
+    return {"cron": {"hour": hour, "minute": minute}}
+
+
+JOBS: tuple[Job, ...] = (
+    Job("generate_selfchecks", "app.selfcheck.service:generate_due_selfchecks", _daily(0, 10), takes="date",
+        catch_up="each", description="生成到期的自查任务"),
+    Job("risk_warnings", "app.supervision.warnings:run_daily_warnings", _daily(7, 0), takes="date",
+        description="每日风险预警"),
+    Job("selfcheck_reminders", "app.notify.reminders:selfcheck_reminders", _daily(8, 0),
+        description="自查到期提醒"),
+    Job("rectification_reminders", "app.notify.reminders:rectification_reminders", _daily(8, 5),
+        description="整改期限提醒"),
+    Job("escalations", "app.notify.reminders:escalations", _daily(8, 10),
+        description="逾期升级与待核查超时提醒"),
+    Job("permit_expiry", "app.notify.reminders:permit_expiry_reminders", _daily(8, 15),
+        description="排污许可证到期提醒"),
+    Job("daily_digest", "app.notify.digest:daily_digests", _daily(8, 30), description="每日监管摘要与消息汇总"),
+    Job("cleanup_idempotency_keys", "app.jobs:cleanup_idempotency_keys", _daily(3, 30),
+        description="清理过期的幂等键"),
+    Job("deliver_notifications", "app.notify.delivery:deliver_due", {"interval": {"seconds": 60}},
+        executor="delivery", description="发送推送与邮件（失败重试）"),
+)
+
+IDEMPOTENCY_KEY_DAYS = 7
+
+
+def cleanup_idempotency_keys(as_of: datetime) -> int:
+    """Delete Idempotency-Key replay records older than 7 days."""
+    from app.common.tx import IdempotencyRecord
+    from app.extensions import db
+
+    cutoff = as_utc(as_of) - timedelta(days=IDEMPOTENCY_KEY_DAYS)
+    return db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)).rowcount
+
+
+def job_argument(job: Job, as_of: datetime):
+    return local_date(as_of) if job.takes == "date" else as_utc(as_of)
+
+
+def get_job(job_id: str) -> Job:
+    for job in JOBS:
+        if job.id == job_id:
+            return job
+    raise KeyError(job_id)
