@@ -1,7 +1,7 @@
 """Command-line tools: demo data, checklist library, self-check generation, audit verification."""
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 
@@ -54,6 +54,7 @@ def audit_verify():
 
 
 @click.command("check-config")
+@with_appcontext
 def check_config():
     """Warn about weak or default settings for production."""
     cfg = current_app.config

@@ -1,0 +1,66 @@
+"""Login limits per IP, idle timeout, secure cookies, and configuration checks."""
+import time
+from datetime import timedelta
+
+from tests.factories import PASSWORD
+
+
+def test_failures_from_one_ip_are_limited_across_usernames(app, world):
+    app.config["LOGIN_MAX_FAILURES_PER_IP"] = 3
+    try:
+        client = app.test_client()
+        for name in ("ehs-a", "ehs-b", "ghost"):
+            assert client.post("/api/auth/login", json={"username": name, "password": "x"}).status_code == 401
+        response = client.post("/api/auth/login", json={"username": "ehs-c", "password": PASSWORD})
+        assert response.status_code == 429
+        other_ip = client.post("/api/auth/login", json={"username": "ehs-c", "password": PASSWORD},
+                               environ_base={"REMOTE_ADDR": "10.9.8.7"})
+        assert other_ip.status_code == 200
+    finally:
+        app.config["LOGIN_MAX_FAILURES_PER_IP"] = 30
+
+
+def test_idle_session_expires(app, auth, world):
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=1)
+    try:
+        client = auth.client("ehs-a")
+        assert client.get("/api/auth/me").status_code == 200
+        time.sleep(2.2)
+        assert client.get("/api/auth/me").status_code == 401
+    finally:
+        app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=8)
+
+
+def test_secure_cookie_and_hsts_behind_tls(app, world):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    try:
+        response = app.test_client().post("/api/auth/login", json={"username": "ehs-a", "password": PASSWORD},
+                                          base_url="https://localhost")
+        assert "Secure" in response.headers["Set-Cookie"]
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    finally:
+        app.config["SESSION_COOKIE_SECURE"] = False
+
+
+def test_password_reset_by_admin_ends_the_users_sessions(auth, world):
+    victim = auth.client("ehs-a")
+    assert auth.client("sysadmin").patch(f"/api/admin/users/{world.users['ehs-a']}",
+                                         json={"password": "Temp12345"}).status_code == 200
+    assert victim.get("/api/auth/me").status_code == 401
+
+
+def test_deactivated_user_loses_access(auth, world):
+    client = auth.client("ehs-a")
+    auth.client("sysadmin").patch(f"/api/admin/users/{world.users['ehs-a']}", json={"active": False})
+    assert client.get("/api/selfchecks").status_code == 401
+    assert auth.client().post("/api/auth/login", json={"username": "ehs-a", "password": PASSWORD}).status_code == 401
+
+
+def test_check_config_warns_about_weak_settings(app, runner):
+    original = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "short"
+    try:
+        result = runner.invoke(args=["check-config"])
+        assert "SECRET_KEY" in result.output and "SESSION_COOKIE_SECURE" in result.output
+    finally:
+        app.config["SECRET_KEY"] = original
