@@ -6,7 +6,9 @@ from datetime import datetime
 
 from flask import g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.dbtypes import UTCDateTime
@@ -76,12 +78,9 @@ def record(action: str, object_type: str, object_id, *, enterprise_id: int | Non
     if actor is None and has_request_context() and current_user and current_user.is_authenticated:
         actor = current_user
     chain = f"ent:{enterprise_id}" if enterprise_id else "system"
-    head = db.session.scalar(select(AuditChainHead).where(AuditChainHead.chain == chain).with_for_update())
-    if head is None:
-        head = AuditChainHead(chain=chain, seq=0, last_hash=GENESIS)
-        db.session.add(head)
+    head = _lock_head(chain)
     event = AuditEvent(
-        chain=chain, seq=head.seq + 1, enterprise_id=enterprise_id,
+        chain=chain, seq=head.seq, enterprise_id=enterprise_id,
         actor_id=getattr(actor, "id", None), actor_role=getattr(actor, "role", None),
         action=action, object_type=object_type, object_id=str(object_id),
         from_state=from_state, to_state=to_state, comment=comment,
@@ -89,10 +88,27 @@ def record(action: str, object_type: str, object_id, *, enterprise_id: int | Non
         at=utcnow(), prev_hash=head.last_hash,
     )
     event.hash = event.compute_hash()
-    head.seq, head.last_hash = event.seq, event.hash
+    head.last_hash = event.hash
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def _lock_head(chain: str) -> AuditChainHead:
+    """Advance the chain's head with one UPDATE, which takes the row's write lock first.
+
+    Reading the head and then writing lets two writers both see seq N (SQLite ignores FOR UPDATE);
+    incrementing first makes every other writer of this chain wait until we commit.
+    """
+    bump = update(AuditChainHead).where(AuditChainHead.chain == chain).values(seq=AuditChainHead.seq + 1)
+    if db.session.execute(bump).rowcount == 0:
+        table = AuditChainHead.__table__
+        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.session.execute(insert(table).values(chain=chain, seq=0, last_hash=GENESIS)
+                           .on_conflict_do_nothing(index_elements=["chain"]))
+        db.session.execute(bump)
+    return db.session.scalar(select(AuditChainHead).where(AuditChainHead.chain == chain)
+                             .execution_options(populate_existing=True))
 
 
 def verify_chains() -> list[str]:
