@@ -62,6 +62,7 @@ class Config:
         self.LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("LOGIN_MAX_FAILURES_PER_IP", 30))
         self.LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.ELIGIBILITY_RULES_PATH = os.environ.get("ELIGIBILITY_RULES_PATH")  # a province's own rules file
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
         self.REPORT_NUMBER_PREFIX = os.environ.get("REPORT_NUMBER_PREFIX", "HJTJ")
         self.API_TITLE = "EcoCheck 环保自查 API"

@@ -90,9 +90,16 @@ def run_migrations_online():
                 directives[:] = []
                 logger.info('No changes in schema detected.')
 
+    def render_item(type_, obj, autogen_context):
+        # Our UTCDateTime decorator is a plain timestamptz in the schema; keep migrations free of app imports.
+        if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+            return "sa.DateTime(timezone=True)"
+        return False
+
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("render_item", render_item)
 
     connectable = get_engine()
 

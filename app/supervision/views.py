@@ -19,7 +19,6 @@ from app.supervision.schemas import (
     CreditRepairOut,
     CreditRepairPageOut,
     DashboardArgs,
-    DashboardOut,
     EnterpriseFilterArgs,
     EnterpriseListArgs,
     EnterprisePageOut,
@@ -32,12 +31,12 @@ from app.supervision.schemas import (
     PositiveListDecisionIn,
     PositiveListEntryOut,
     PositiveListPageOut,
-    ProfileOut,
     ToProblemIn,
     WarningListArgs,
     WarningOut,
     WarningPageOut,
 )
+from app.supervision.schemas_out import DashboardOut, ProfileOut
 
 supervision_blp = Blueprint("supervision", __name__, url_prefix="/api/supervision", description="监管工作台")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,0 +1,253 @@
+"""The regulator's enterprise list (filters, sort, paging, .xlsx export) and one enterprise's profile.
+
+The list is one SELECT with outer joins to grouped subqueries (latest score, overdue counts, positive
+list, open warnings) plus one COUNT: the number of queries does not grow with the page size.
+"""
+import io
+from datetime import date
+
+from sqlalchemy import and_, case, func, select
+
+from app.accounts.models import Enterprise, Region, User
+from app.accounts.scoping import can_see_region, enterprise_clause, get_scoped
+from app.common.audit import AuditEvent
+from app.common.errors import Forbidden, NotFound, ValidationFailed
+from app.common.timeutil import today_local
+from app.common.xlsx import safe_cell
+from app.extensions import db
+from app.remediation.models import Problem
+from app.reports.models import Report
+from app.selfcheck.models import Schedule, SelfCheck, SelfCheckStatus
+from app.supervision.models import (
+    CreditRepairApplication,
+    Incident,
+    Penalty,
+    PositiveListEntry,
+    RiskWarning,
+)
+
+ACTIVE = ("open", "rectifying", "extension_requested")
+EXPORT_MAX_ROWS = 50_000
+
+
+def jurisdiction(user: User, region_code: str | None = None):
+    """(WHERE clause on Enterprise, the region the numbers are about or None for "everything visible")."""
+    clause = enterprise_clause(user)
+    if region_code:
+        region = db.session.get(Region, region_code)
+        if region is None or not can_see_region(user, region_code):
+            raise NotFound("未找到该行政区划")
+        return and_(clause, Enterprise.region_code.startswith(region.prefix, autoescape=True)), region
+    region = user.region if (user.is_regulator or user.is_sysadmin) and user.region_code else None
+    return clause, region
+
+
+def active_membership(today: date):
+    return and_(PositiveListEntry.removed_on.is_(None), PositiveListEntry.admitted_on <= today,
+                PositiveListEntry.valid_until >= today)
+
+
+def overdue_problem_clause(today: date):
+    return and_(Problem.status.in_(ACTIVE), Problem.deadline < today)
+
+
+def overdue_selfcheck_clause(today: date):
+    return and_(SelfCheck.status != SelfCheckStatus.SUBMITTED, SelfCheck.due_date < today)
+
+
+def _subqueries(scope, today: date):
+    ids = select(Enterprise.id).where(scope)
+    ranked = (select(SelfCheck.enterprise_id.label("eid"), SelfCheck.score.label("score"),
+                     SelfCheck.grade.label("grade"),
+                     func.row_number().over(partition_by=SelfCheck.enterprise_id,
+                                            order_by=(SelfCheck.submitted_at.desc(), SelfCheck.id.desc())).label("rn"))
+              .where(SelfCheck.status == SelfCheckStatus.SUBMITTED, SelfCheck.enterprise_id.in_(ids)).subquery())
+    latest = select(ranked.c.eid, ranked.c.score, ranked.c.grade).where(ranked.c.rn == 1).subquery("latest")
+    op = (select(Problem.enterprise_id.label("eid"), func.count().label("n"))
+          .where(overdue_problem_clause(today), Problem.enterprise_id.in_(ids))
+          .group_by(Problem.enterprise_id).subquery("op"))
+    osc = (select(SelfCheck.enterprise_id.label("eid"), func.count().label("n"))
+           .where(overdue_selfcheck_clause(today), SelfCheck.enterprise_id.in_(ids))
+           .group_by(SelfCheck.enterprise_id).subquery("osc"))
+    pl = (select(PositiveListEntry.enterprise_id.label("eid"), func.min(PositiveListEntry.admitted_on).label("since"),
+                 func.max(PositiveListEntry.valid_until).label("until"))
+          .where(active_membership(today)).group_by(PositiveListEntry.enterprise_id).subquery("pl"))
+    wo = (select(RiskWarning.enterprise_id.label("eid"), func.count().label("n"))
+          .where(RiskWarning.status == "open", RiskWarning.enterprise_id.in_(ids))
+          .group_by(RiskWarning.enterprise_id).subquery("wo"))
+    return latest, op, osc, pl, wo
+
+
+def _filtered(user: User, args: dict, today: date):
+    scope, _ = jurisdiction(user, args.get("region"))
+    latest, op, osc, pl, wo = _subqueries(scope, today)
+    overdue = func.coalesce(op.c.n, 0) + func.coalesce(osc.c.n, 0)
+    columns = {"score": latest.c.score, "grade": latest.c.grade, "overdue_problems": func.coalesce(op.c.n, 0),
+               "overdue_selfchecks": func.coalesce(osc.c.n, 0), "since": pl.c.since, "until": pl.c.until,
+               "warnings_open": func.coalesce(wo.c.n, 0)}
+    conditions = [scope]
+    if args.get("id"):
+        conditions.append(Enterprise.id == args["id"])
+    if args.get("industry"):
+        conditions.append(Enterprise.industry_code.startswith(args["industry"], autoescape=True))
+    if args.get("permit_class"):
+        conditions.append(Enterprise.permit_class == args["permit_class"])
+    if args.get("credit_grade"):
+        conditions.append(Enterprise.credit_grade == args["credit_grade"])
+    if args.get("positive_list") is not None:
+        conditions.append(pl.c.eid.isnot(None) if args["positive_list"] else pl.c.eid.is_(None))
+    if args.get("has_overdue") is not None:
+        conditions.append(overdue > 0 if args["has_overdue"] else overdue == 0)
+    if args.get("min_score") is not None:
+        conditions.append(latest.c.score >= args["min_score"])
+    if args.get("max_score") is not None:
+        conditions.append(latest.c.score <= args["max_score"])
+    if args.get("q"):
+        q = args["q"].strip()
+        conditions.append(Enterprise.name.contains(q, autoescape=True)
+                          | Enterprise.uscc.startswith(q.upper(), autoescape=True))
+
+    def build(*cols):
+        return (select(*cols).select_from(Enterprise)
+                .outerjoin(latest, latest.c.eid == Enterprise.id).outerjoin(op, op.c.eid == Enterprise.id)
+                .outerjoin(osc, osc.c.eid == Enterprise.id).outerjoin(pl, pl.c.eid == Enterprise.id)
+                .outerjoin(wo, wo.c.eid == Enterprise.id).where(*conditions))
+
+    sort = args.get("sort") or "name"
+    desc = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key == "score":
+        order = [case((latest.c.score.is_(None), 1), else_=0),
+                 latest.c.score.desc() if desc else latest.c.score.asc()]
+    elif key == "overdue":
+        order = [overdue.desc() if desc else overdue.asc()]
+    else:
+        order = [Enterprise.name.desc() if desc else Enterprise.name.asc()]
+    order.append(Enterprise.id)
+    return build, columns, order
+
+
+def _row_out(row, today: date) -> dict:
+    enterprise = row[0]
+    values = dict(zip(("score", "grade", "overdue_problems", "overdue_selfchecks", "since", "until",
+                       "warnings_open"), row[1:], strict=True))
+    enterprise.latest_score = values["score"]
+    enterprise.latest_grade = values["grade"]
+    enterprise.overdue_problems = int(values["overdue_problems"])
+    enterprise.overdue_selfchecks = int(values["overdue_selfchecks"])
+    enterprise.overdue_count = enterprise.overdue_problems + enterprise.overdue_selfchecks
+    enterprise.warnings_open = int(values["warnings_open"])
+    enterprise.positive_list = {"member": values["since"] is not None, "since": values["since"],
+                                "until": values["until"]}
+    return enterprise
+
+
+def list_enterprises(user: User, args: dict):
+    today = today_local()
+    build, columns, order = _filtered(user, args, today)
+    total = db.session.scalar(build(func.count(Enterprise.id)))
+    page, per_page = args.get("page", 1), args.get("per_page", 20)
+    rows = db.session.execute(build(Enterprise, *columns.values()).order_by(*order)
+                              .offset((page - 1) * per_page).limit(per_page)).unique().all()
+    return [_row_out(r, today) for r in rows], total
+
+
+# --- export --------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("企业名称", "统一社会信用代码", "行政区划", "行业代码", "行业", "排污许可管理类别", "许可证有效期",
+                  "环境信用等级", "最近自查得分", "逾期问题数", "逾期自查数", "正面清单")
+def export_xlsx(user: User, args: dict) -> bytes:
+    from openpyxl import Workbook
+
+    today = today_local()
+    build, columns, order = _filtered(user, args, today)
+    total = db.session.scalar(build(func.count(Enterprise.id)))
+    if total > EXPORT_MAX_ROWS:
+        raise ValidationFailed(f"导出结果共{total}家企业，超过{EXPORT_MAX_ROWS}家上限，请缩小筛选范围",
+                               code="export_too_large")
+    rows = db.session.execute(build(Enterprise, *columns.values()).order_by(*order)).unique().all()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("企业名单")
+    sheet.append(EXPORT_COLUMNS)
+    for row in rows:
+        e = _row_out(row, today)
+        sheet.append([safe_cell(v) for v in (
+            e.name, e.uscc, e.region.name if e.region else e.region_code, e.industry_code, e.industry_name,
+            e.permit_class, e.permit_valid_until.isoformat() if e.permit_valid_until else "", e.credit_grade,
+            e.latest_score, e.overdue_problems, e.overdue_selfchecks,
+            f"是（至{e.positive_list['until']}）" if e.positive_list["member"] else "否")])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# --- profile -------------------------------------------------------------------------------
+
+def profile(user: User, enterprise_id: int) -> dict:
+    """Everything a regulator sees about one enterprise, in a bounded number of queries."""
+    from app.supervision import eligibility
+
+    enterprise = get_scoped(Enterprise, enterprise_id, user, message="未找到该企业")
+    if not (user.is_regulator or user.is_sysadmin):
+        raise Forbidden("只有监管人员可以查看企业档案")
+    today = today_local()
+    enterprise = list_enterprises(user, {"id": enterprise.id, "per_page": 1})[0][0]
+    selfchecks = db.session.scalars(select(SelfCheck).where(SelfCheck.enterprise_id == enterprise.id)
+                                    .order_by(SelfCheck.due_date.desc(), SelfCheck.id.desc()).limit(60)).all()
+    submitted = [s for s in selfchecks if s.status == SelfCheckStatus.SUBMITTED]
+    return {
+        "enterprise": enterprise,
+        "schedules": db.session.scalars(select(Schedule).where(Schedule.enterprise_id == enterprise.id)
+                                        .order_by(Schedule.id)).all(),
+        "selfchecks": selfchecks,
+        "score_trend": [{"period_key": s.period_key, "period_label": s.period_label, "score": s.score,
+                         "grade": s.grade} for s in sorted(submitted, key=lambda s: (s.period_key, s.id))],
+        "reports": db.session.scalars(select(Report).where(Report.enterprise_id == enterprise.id)
+                                      .order_by(Report.issued_at.desc(), Report.id.desc()).limit(50)).all(),
+        "problems": db.session.scalars(select(Problem).where(Problem.enterprise_id == enterprise.id)
+                                       .order_by(Problem.created_at.desc(), Problem.id.desc()).limit(100)).all(),
+        "warnings": db.session.scalars(select(RiskWarning).where(RiskWarning.enterprise_id == enterprise.id)
+                                       .order_by(RiskWarning.created_at.desc(), RiskWarning.id.desc())
+                                       .limit(50)).all(),
+        "penalties": db.session.scalars(select(Penalty).where(Penalty.enterprise_id == enterprise.id)
+                                        .order_by(Penalty.decided_on.desc(), Penalty.id.desc())).all(),
+        "incidents": db.session.scalars(select(Incident).where(Incident.enterprise_id == enterprise.id)
+                                        .order_by(Incident.occurred_on.desc(), Incident.id.desc())).all(),
+        "credit_repairs": db.session.scalars(select(CreditRepairApplication).where(
+            CreditRepairApplication.enterprise_id == enterprise.id)
+            .order_by(CreditRepairApplication.submitted_at.desc())).all(),
+        "eligibility": eligibility.evaluate(enterprise, today),
+        "audit": db.session.scalars(select(AuditEvent).where(AuditEvent.enterprise_id == enterprise.id)
+                                    .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(50)).all(),
+    }
+
+
+# --- published positive list ---------------------------------------------------------------
+
+def positive_list_members(user: User, region_code: str | None, page: int | None = None, per_page: int = 20):
+    """Current members in the jurisdiction, by region then name; all of them when page is None."""
+    scope, _ = jurisdiction(user, region_code)
+    stmt = (select(PositiveListEntry).join(Enterprise, Enterprise.id == PositiveListEntry.enterprise_id)
+            .where(scope, active_membership(today_local())))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    stmt = stmt.order_by(Enterprise.region_code, Enterprise.name, PositiveListEntry.id)
+    if page is not None:
+        stmt = stmt.offset((page - 1) * per_page).limit(per_page)
+    return db.session.scalars(stmt).unique().all(), total
+
+
+def positive_list_xlsx(user: User, region_code: str | None) -> bytes:
+    from openpyxl import Workbook
+
+    entries, _ = positive_list_members(user, region_code)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("监督执法正面清单")
+    sheet.append(("序号", "企业名称", "统一社会信用代码", "行政区划", "行业", "纳入日期", "有效期至"))
+    for index, entry in enumerate(entries, 1):
+        e = entry.enterprise
+        sheet.append([safe_cell(v) for v in (index, e.name, e.uscc, e.region.name if e.region else e.region_code,
+                                             e.industry_name, entry.admitted_on.isoformat(),
+                                             entry.valid_until.isoformat())])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
