@@ -40,9 +40,12 @@ def industry_groups(industry_code: str, industry_name: str = "") -> frozenset[st
     return frozenset(groups)
 
 
-def applies(applies_to: dict | None, groups: frozenset[str], permit_class: str, flags: frozenset[str]) -> bool:
+def applies(applies_to: dict | None, groups: frozenset[str], permit_class: str, flags: frozenset[str],
+            region_code: str = "") -> bool:
     """An item applies when every condition key matches (OR within a key's list)."""
     cond = applies_to or {}
+    if cond.get("regions") and not any(region_code.startswith(p) for p in cond["regions"]):
+        return False  # a local item of another jurisdiction
     if cond.get("industries") and not groups.intersection(cond["industries"]):
         return False
     if cond.get("permit_classes") and permit_class not in cond["permit_classes"]:
@@ -54,13 +57,13 @@ def applies(applies_to: dict | None, groups: frozenset[str], permit_class: str, 
 
 def enterprise_signature(enterprise: Enterprise) -> tuple:
     return (industry_groups(enterprise.industry_code, enterprise.industry_name),
-            enterprise.permit_class, frozenset(enterprise.flags or []))
+            enterprise.permit_class, frozenset(enterprise.flags or []), enterprise.region_code)
 
 
 def compose(version: TemplateVersion, enterprise: Enterprise) -> list[int]:
     """Item ids of the version that apply to this enterprise, in checklist order."""
-    groups, permit_class, flags = enterprise_signature(enterprise)
-    return [i.id for i in version.items if applies(i.applies_to, groups, permit_class, flags)]
+    groups, permit_class, flags, region_code = enterprise_signature(enterprise)
+    return [i.id for i in version.items if applies(i.applies_to, groups, permit_class, flags, region_code)]
 
 
 def _item_rows(data: dict, frequency_filter: str | None) -> list[dict]:

@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 
 from app.common.schemas import InSchema, OutSchema, PageArgs
 from app.common.timeutil import isoformat, today_local
-from app.selfcheck.models import RESULTS
+from app.selfcheck.models import EVIDENCE_RULES, RESULTS, SEVERITIES
 
 
 class SelfCheckListArgs(PageArgs):
@@ -49,6 +49,9 @@ class LegalBasisOut(OutSchema):
 class ItemOut(OutSchema):
     id = fields.Integer()
     code = fields.String()
+    section_code = fields.String()
+    section_title = fields.String()
+    local = fields.Boolean()
     question = fields.String()
     guidance = fields.String()
     answer_type = fields.String()
@@ -126,3 +129,52 @@ class UploadOut(OutSchema):
     gps = fields.Function(lambda u: {"lat": u.gps_lat, "lon": u.gps_lon} if u.gps_lat is not None else None)
     url = fields.Function(lambda u: f"/api/uploads/{u.id}/file")
     thumbnail_url = fields.Function(lambda u: f"/api/uploads/{u.id}/thumb" if u.thumb_key else None)
+
+
+class LegalBasisIn(InSchema):
+    law = fields.String(required=True, validate=validate.Length(1, 100, error="长度应为1-100个字符"))
+    article = fields.String(required=True, validate=validate.Length(1, 100, error="长度应为1-100个字符"))
+    excerpt = fields.String(load_default="", validate=validate.Length(max=300, error="过长"))
+
+
+class LocalItemIn(InSchema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9\-]{1,16}$", error="1-16位字母、数字或横线"))
+    section_code = fields.String(required=True, validate=validate.Length(1, 8, error="长度应为1-8个字符"))
+    section_title = fields.String(required=True, validate=validate.Length(1, 64, error="长度应为1-64个字符"))
+    question = fields.String(required=True, validate=validate.Length(4, 500, error="长度应为4-500个字符"))
+    guidance = fields.String(load_default="", validate=validate.Length(max=1000, error="过长"))
+    legal_basis = fields.List(fields.Nested(LegalBasisIn), required=True,
+                              validate=validate.Length(1, 5, error="应有1-5条法律依据"))
+    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES, error="应为一般、较重或重大"))
+    answer_type = fields.String(load_default="yes_no_na", validate=validate.OneOf(
+        ["yes_no_na", "number", "text", "photo"], error="应为 yes_no_na、number、text 或 photo"))
+    unit = fields.String(load_default=None, validate=validate.Length(max=16, error="过长"))
+    range_min = fields.Float(load_default=None, allow_none=True)
+    range_max = fields.Float(load_default=None, allow_none=True)
+    evidence_rule = fields.String(load_default="photo_if_noncompliant", validate=validate.OneOf(
+        EVIDENCE_RULES, error="应为 none、photo_if_noncompliant 或 photo_always"))
+    time_limit_days = fields.Integer(required=True, validate=validate.Range(1, 365, error="应为1-365天"))
+    recommendation = fields.String(required=True, validate=validate.Length(1, 1000, error="长度应为1-1000个字符"))
+    frequency = fields.String(load_default="quarterly", validate=validate.OneOf(
+        ["monthly", "quarterly"], error="应为 monthly 或 quarterly"))
+
+
+class VersionOut(OutSchema):
+    id = fields.Integer()
+    template_id = fields.Integer()
+    version = fields.Integer()
+    status = fields.String()
+    published_at = fields.Function(lambda v: isoformat(v.published_at))
+    item_count = fields.Function(lambda v: len(v.items))
+
+
+class VersionDetail(VersionOut):
+    items = fields.List(fields.Nested(ItemOut))
+
+
+class TemplateOut(OutSchema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    description = fields.String()
+    versions = fields.List(fields.Nested(VersionOut))

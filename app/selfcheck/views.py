@@ -5,26 +5,30 @@ from flask import current_app, request, send_file
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from app.accounts.permissions import login_required
+from app.accounts.permissions import ADMIN, login_required, roles_required
 from app.accounts.scoping import get_scoped
 from app.common.errors import NotFound, field_error
 from app.common.storage import get_storage
 from app.common.tx import transactional
 from app.extensions import db
-from app.selfcheck import service
+from app.selfcheck import authoring, service
 from app.selfcheck.models import Upload
 from app.selfcheck.schemas import (
     AnswersIn,
+    LocalItemIn,
     SaveAnswersOut,
     SelfCheckDetail,
     SelfCheckListArgs,
     SelfCheckPage,
     SubmitOut,
+    TemplateOut,
     UploadOut,
+    VersionDetail,
 )
 from app.selfcheck.uploads import receive_upload
 
 selfcheck_blp = Blueprint("selfchecks", __name__, url_prefix="/api/selfchecks", description="定时线上自检")
+checklists_blp = Blueprint("checklists", __name__, url_prefix="/api/checklists", description="检查表库与本地检查项")
 uploads_blp = Blueprint("uploads", __name__, url_prefix="/api/uploads", description="证据文件")
 
 
@@ -135,3 +139,43 @@ def upload_file(upload_id):
 @uploads_blp.response(200, description="缩略图（JPEG）")
 def upload_thumb(upload_id):
     return _send(upload_id, thumb=True)
+
+
+@checklists_blp.route("")
+@login_required
+@checklists_blp.response(200, TemplateOut(many=True))
+def list_templates():
+    return authoring.list_templates()
+
+
+@checklists_blp.route("/versions/<int:version_id>")
+@login_required
+@checklists_blp.response(200, VersionDetail)
+def get_version(version_id):
+    return authoring.get_version(version_id)
+
+
+@checklists_blp.route("/<int:template_id>/drafts", methods=["POST"])
+@roles_required(*ADMIN)
+@transactional()
+@checklists_blp.response(201, VersionDetail)
+def create_draft(template_id):
+    return authoring.create_draft(current_user, template_id)
+
+
+@checklists_blp.route("/versions/<int:version_id>/items", methods=["POST"])
+@roles_required(*ADMIN)
+@transactional()
+@checklists_blp.arguments(LocalItemIn)
+@checklists_blp.response(201, VersionDetail)
+def add_local_item(data, version_id):
+    authoring.add_local_item(current_user, version_id, data)
+    return authoring.get_version(version_id)
+
+
+@checklists_blp.route("/versions/<int:version_id>/publish", methods=["POST"])
+@roles_required(*ADMIN)
+@transactional()
+@checklists_blp.response(200, VersionDetail)
+def publish(version_id):
+    return authoring.publish(current_user, version_id)

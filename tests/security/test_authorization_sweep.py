@@ -27,6 +27,9 @@ ANONYMOUS_OK = {"/api/auth/logout"}
 SELF_SERVICE = {"/api/auth/logout", "/api/auth/password", "/api/auth/me"}
 # Objects that belong to one user, not to an enterprise: only that user may reach them.
 PERSONAL = {"notification_id"}
+# The checklist library is shared reference data (not tenant data): every logged-in user may read it,
+# only admins may write it; the sweep checks login and role, not tenant scope, for these.
+SHARED = {"template_id", "version_id"}
 OUTSIDERS = ("ehs-b", "reg-other")
 INSIDERS = ("ehs-a", "reg-county-a")
 
@@ -52,7 +55,7 @@ BODIES = {  # plausible bodies so that validation cannot answer before the scope
 def objects(app, auth, world, monkeypatch):
     """One object of enterprise a for every URL parameter name."""
     from app.notify.service import notify
-    from app.selfcheck.models import SelfCheck
+    from app.selfcheck.models import SelfCheck, TemplateVersion
     from app.supervision.models import RiskWarning
     from tests.factories import make_runs
 
@@ -81,7 +84,10 @@ def objects(app, auth, world, monkeypatch):
                                   f"/ent/problems/{problem_id}", enterprise_id=world.enterprises["a"])
         db.session.commit()
         ids = {"warning_id": warning.id, "notification_id": notification_ids[0]}
-    return {"selfcheck_id": run, "report_id": report_id, "problem_id": problem_id, "upload_id": upload_id,
+    with app.app_context():
+        version = db.session.get(TemplateVersion, db.session.get(SelfCheck, run).version_id)
+        version_id, template_id = version.id, version.template_id
+    return {"version_id": version_id, "template_id": template_id, "selfcheck_id": run, "report_id": report_id, "problem_id": problem_id, "upload_id": upload_id,
             "enterprise_id": world.enterprises["a"], "user_id": world.users["ehs-a"], "penalty_id": penalty_id,
             "application_id": application.get_json()["id"], **ids}
 
@@ -113,6 +119,13 @@ def test_every_route_is_guarded(app, auth, objects):
         if anonymous != 401 and rule.rule not in ANONYMOUS_OK:
             failures.append(f"{method} {rule.rule}: anonymous got {anonymous}, expected 401")
         if not rule.arguments or rule.rule in SELF_SERVICE:
+            continue
+        if SHARED.intersection(rule.arguments):
+            writes = method != "GET"
+            for username in OUTSIDERS + INSIDERS:
+                status = call(username)
+                if (writes and status != 403) or (not writes and status != 200):
+                    failures.append(f"{method} {rule.rule}: {username} got {status}")
             continue
         personal = PERSONAL.intersection(rule.arguments)
         for username in OUTSIDERS + (("reg-county-a",) if personal else ()):
