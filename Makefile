@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export ECOCHECK_INSTANCE_PATH ?= $(CURDIR)/instance
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test setup backend frontend fonts chromium lint typecheck unit pytest-sqlite pytest-postgres e2e clean
+.PHONY: run test setup backend frontend fonts chromium lint typecheck unit pytest-sqlite pytest-postgres e2e soak clean
 
 run: setup fonts
 	$(FLASK) db upgrade
@@ -66,6 +66,12 @@ e2e: setup fonts chromium
 	$(VENV)/bin/pytest -m e2e tests/e2e
 
 test: setup fonts chromium lint typecheck unit pytest-sqlite pytest-postgres e2e
+
+# 10 minutes of mixed load on PostgreSQL; appends its figures to docs/benchmarks.md (30 s of it runs in `make test`).
+soak: backend
+	$(PY) scripts/wait_for_db.py "$(TEST_DATABASE_URL)"
+	SOAK_SECONDS=600 SOAK_REPORT=docs/benchmarks.md TEST_DATABASE_URL="$(TEST_DATABASE_URL)" \
+	  $(VENV)/bin/pytest tests/reliability/test_soak.py -s
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist
