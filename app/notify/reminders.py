@@ -32,12 +32,15 @@ def cn_date(day: date) -> str:
 
 
 def stage_windows(ladder: tuple[Stage, ...], today: date, escalation: bool):
-    """Yield (stage, earliest_due, latest_due): objects due in that range have `stage` as latest stage."""
-    for index, stage in enumerate(ladder):
-        if stage.escalation != escalation:
-            continue
+    """Yield (stage, earliest_due, latest_due): objects due in that range have `stage` as latest stage.
+
+    Each audience has its own ladder: after downtime the enterprise still gets its latest reminder
+    even when the regulator's escalation is also due.
+    """
+    stages = [stage for stage in ladder if stage.escalation == escalation]
+    for index, stage in enumerate(stages):
         latest_due = today - timedelta(days=stage.offset)
-        following = ladder[index + 1] if index + 1 < len(ladder) else None
+        following = stages[index + 1] if index + 1 < len(stages) else None
         earliest_due = today - timedelta(days=following.offset) + timedelta(days=1) if following else None
         yield stage, earliest_due, latest_due
 

@@ -24,17 +24,24 @@ def _stage(offset: int, due: date) -> str:
     return f"{'D0' if offset == 0 else f'D{offset:+d}'}@{due.isoformat()}"
 
 
+def _pairs(expected, offset):
+    """Recipients at this stage; a (user, other_offset) entry is that audience's own latest stage."""
+    return {(e, offset) if isinstance(e, str) else e for e in expected}
+
+
 SELFCHECK_LADDER = [
     # (enterprise, assignee, offset, expected recipients, regulator digest recipients)
+    # On D+7 the regulator is escalated to, and — each audience having its own ladder — an enterprise that
+    # never got its overdue notice (scheduler down, or the run created late) still gets it once.
     ("a", "staff-a", -3, {"staff-a"}, set()),
     ("a", "staff-a", -1, {"staff-a"}, set()),
     ("a", "staff-a", 0, {"staff-a"}, set()),
     ("a", "staff-a", 1, {"staff-a", "ehs-a"}, set()),
-    ("a", "staff-a", 7, {"reg-county-a"}, {"reg-county-a"}),
+    ("a", "staff-a", 7, {"reg-county-a", ("staff-a", 1), ("ehs-a", 1)}, {"reg-county-a"}),
     ("b", None, -3, {"ehs-b"}, set()),                      # no assignee → the enterprise admins
     ("b", None, 1, {"ehs-b"}, set()),
-    ("b", None, 7, {"reg-city", "regadmin-city"}, {"reg-city", "regadmin-city"}),  # no county user → city
-    ("c", None, 7, {"reg-other"}, {"reg-other"}),
+    ("b", None, 7, {"reg-city", "regadmin-city", ("ehs-b", 1)}, {"reg-city", "regadmin-city"}),  # → city
+    ("c", None, 7, {"reg-other", ("ehs-c", 1)}, {"reg-other"}),
 ]
 
 
@@ -43,7 +50,7 @@ def test_selfcheck_ladder(app, ids, ent, assignee, offset, expected, digest):
     with app.app_context():
         make_selfcheck(ids[f"ent-{ent}"], DUE, ids[assignee] if assignee else None)
     run_tick(app, _on(DUE, offset))
-    want = {(u, "selfcheck_due", _stage(offset, DUE)) for u in expected}
+    want = {(u, "selfcheck_due", _stage(off, DUE)) for u, off in _pairs(expected, offset)}
     want |= {(u, "regulator_digest", (DUE + timedelta(days=offset)).isoformat()) for u in digest}
     assert notes(app) == want
     before = count_notes(app)
@@ -65,7 +72,7 @@ RECTIFICATION_LADDER = [
     (-1, {"staff-a"}, set()),
     (1, {"staff-a", "ehs-a"}, set()),
     (3, {"staff-a", "ehs-a"}, set()),
-    (7, {"reg-county-a"}, {"reg-county-a"}),
+    (7, {"reg-county-a", ("staff-a", 3), ("ehs-a", 3)}, {"reg-county-a"}),
 ]
 
 
@@ -74,12 +81,12 @@ def test_rectification_ladder(app, ids, offset, expected, digest):
     with app.app_context():
         pid = make_problem(ids["ent-a"], DEADLINE, ids["staff-a"])
     run_tick(app, _on(DEADLINE, offset))
-    want = {(u, "rectification_due", _stage(offset, DEADLINE)) for u in expected}
+    want = {(u, "rectification_due", _stage(off, DEADLINE)) for u, off in _pairs(expected, offset)}
     want |= {(u, "regulator_digest", (DEADLINE + timedelta(days=offset)).isoformat()) for u in digest}
     assert notes(app) == want
     with app.app_context():
         links = set(db.session.scalars(select(Notification.link).where(Notification.kind == "rectification_due")))
-    assert links == {f"/gov/problems/{pid}" if offset == 7 else f"/ent/problems/{pid}"}
+    assert links == ({f"/gov/problems/{pid}", f"/ent/problems/{pid}"} if offset == 7 else {f"/ent/problems/{pid}"})
     before = count_notes(app)
     run_tick(app, _on(DEADLINE, offset, "10:00"))
     assert count_notes(app) == before
