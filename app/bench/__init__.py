@@ -1,0 +1,1 @@
+"""Benchmark support: deterministic synthetic data (`flask bench seed`) and benchmark fixtures."""
