@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ecocheck_bench
 export ECOCHECK_INSTANCE_PATH ?= $(CURDIR)/instance
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test setup backend frontend fonts chromium lint typecheck unit pytest-sqlite pytest-postgres e2e soak clean
+.PHONY: run test setup backend frontend fonts chromium lint typecheck unit pytest-sqlite pytest-postgres e2e soak bench bench-smoke clean
 
 run: setup fonts
 	$(FLASK) db upgrade
@@ -45,7 +46,7 @@ chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 lint: backend
-	$(VENV)/bin/ruff check app tests scripts
+	$(VENV)/bin/ruff check app tests scripts bench
 
 typecheck: frontend/node_modules/.installed
 	cd frontend && npm run typecheck
@@ -65,7 +66,15 @@ pytest-postgres: backend fonts
 e2e: setup fonts chromium
 	$(VENV)/bin/pytest -m e2e tests/e2e
 
-test: setup fonts chromium lint typecheck unit pytest-sqlite pytest-postgres e2e
+test: setup fonts chromium lint typecheck unit pytest-sqlite pytest-postgres bench-smoke e2e
+
+# Benchmarks (docs/benchmarks.md). `bench` is manual: 50 000 enterprises on PostgreSQL, about an hour with seeding.
+bench: setup fonts chromium
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/run.py --scale full
+
+# 1/100 scale, short runs; fails on any HTTP error or a broken audit chain. Part of `make test`.
+bench-smoke: backend fonts
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) bench/run.py --scale smoke
 
 # 10 minutes of mixed load on PostgreSQL; appends its figures to docs/benchmarks.md (30 s of it runs in `make test`).
 soak: backend

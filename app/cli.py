@@ -71,10 +71,12 @@ def check_config():
 
 
 def init_app(app: Flask) -> None:
+    from app.bench.cli import init_cli as init_bench_cli
     from app.notify.scheduler import init_cli as init_scheduler_cli
 
     for group in (demo_cli, checklists_cli, selfcheck_cli, audit_cli):
         app.cli.add_command(group)
     app.cli.add_command(check_config)
     init_scheduler_cli(app)
+    init_bench_cli(app)
 
