@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,7 +29,8 @@ class AuditChainHead(db.Model):
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
-    __table_args__ = (UniqueConstraint("chain", "seq"),)
+    __table_args__ = (UniqueConstraint("chain", "seq"),
+                      Index("ix_audit_events_object", "enterprise_id", "object_type", "object_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     chain: Mapped[str] = mapped_column(String(32))
     seq: Mapped[int] = mapped_column(Integer)

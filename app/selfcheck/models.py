@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -118,6 +119,9 @@ class SelfCheck(db.Model):
         UniqueConstraint("schedule_id", "period_key"),
         Index("ix_selfchecks_enterprise_status", "enterprise_id", "status"),
         Index("ix_selfchecks_status_due", "status", "due_date"),
+        Index("ix_selfchecks_schedule_status_period", "schedule_id", "status", "period_key"),
+        Index("ix_selfchecks_enterprise_submitted", "enterprise_id", "submitted_at",
+              postgresql_where=text("status = 'submitted'"), sqlite_where=text("status = 'submitted'")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id"))
