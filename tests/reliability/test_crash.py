@@ -10,59 +10,16 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.deploy.nodes import (
-    BIN,
-    flask,
-    free_port,
-    multipart,
-    request,
-    scratch_database,
-    start,
-    stop_all,
-    wait_healthy,
-)
+from tests.deploy.nodes import flask, multipart, request, wait_healthy
 from tests.factories import compliant_answers, jpeg_bytes
-
-
-def _children(pid: int) -> list[int]:
-    kids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                kids.append(int(entry.name))
-    return kids
+from tests.reliability.conftest import children, served_demo
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("crash")
-    drop = None
-    if os.environ.get("TEST_DATABASE_URL"):
-        url, drop = scratch_database("crash")
-    else:
-        url = f"sqlite:///{tmp / 'crash.db'}"
-    env = {**os.environ, "DATABASE_URL": url, "ECOCHECK_INSTANCE_PATH": str(tmp / "instance"),
-           "SECRET_KEY": "crash-test-secret-" + uuid.uuid4().hex}
-    env.pop("TEST_DATABASE_URL", None)
-    flask(env, "db", "upgrade", timeout=120)
-    flask(env, "demo", "seed", timeout=300)
-    port = free_port()
-    log = tmp / "gunicorn.log"
-    process = start([str(BIN / "gunicorn"), "--workers", "1", "--threads", "2", "--no-control-socket",
-                     "--graceful-timeout", "1", "--bind", f"127.0.0.1:{port}", "app:create_app()"], env, log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, process, log, time.monotonic() + 90)
-        yield {"base": base, "url": url, "env": env, "process": process, "log": log,
-               "files": tmp / "instance" / "files"}
-    finally:
-        stop_all([process])
-        if drop:
-            drop()
+    with served_demo(tmp_path_factory.mktemp("crash"), "crash", "--workers", "1", "--threads", "2",
+                     "--graceful-timeout", "1") as served:
+        yield served
 
 
 def _login(base, username="demo-ehs-2"):
@@ -73,7 +30,7 @@ def _login(base, username="demo-ehs-2"):
 
 
 def _kill_worker_and_wait(server):
-    workers = _children(server["process"].pid)
+    workers = children(server["process"].pid)
     assert workers, "no gunicorn worker found"
     for pid in workers:
         os.kill(pid, 9)

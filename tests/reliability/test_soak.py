@@ -18,19 +18,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.deploy.nodes import (
-    BIN,
-    flask,
-    free_port,
-    multipart,
-    request,
-    scratch_database,
-    start,
-    stop_all,
-    wait_healthy,
-)
+from tests.deploy.nodes import BIN, multipart, request
 from tests.factories import jpeg_bytes
-from tests.reliability.test_crash import _children
+from tests.reliability.conftest import children, served_demo
 
 SECONDS = float(os.environ.get("SOAK_SECONDS", 30))
 REPORT = os.environ.get("SOAK_REPORT")
@@ -112,32 +102,12 @@ def regulator_user(load: Load, username: str, stop: float, rng: random.Random):
 
 @pytest.fixture(scope="module")
 def soak_server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("soak")
-    drop = None
-    if os.environ.get("TEST_DATABASE_URL"):
-        url, drop = scratch_database("soak")
-    else:
-        url = f"sqlite:///{tmp / 'soak.db'}"
-    env = {**os.environ, "DATABASE_URL": url, "ECOCHECK_INSTANCE_PATH": str(tmp / "instance"),
-           "SECRET_KEY": "soak-" + uuid.uuid4().hex}
-    env.pop("TEST_DATABASE_URL", None)
-    flask(env, "db", "upgrade", timeout=120)
-    flask(env, "demo", "seed", timeout=300)
-    port = free_port()
-    log = tmp / "gunicorn.log"
-    process = start([str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--no-control-socket",
-                     "--bind", f"127.0.0.1:{port}", "app:create_app()"], env, log)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", process, log, time.monotonic() + 90)
-        yield {"base": f"http://127.0.0.1:{port}", "url": url, "env": env, "process": process}
-    finally:
-        stop_all([process])
-        if drop:
-            drop()
+    with served_demo(tmp_path_factory.mktemp("soak"), "soak", "--workers", "2", "--threads", "4") as served:
+        yield served
 
 
 def _memory(process) -> dict[int, int]:
-    return {pid: _rss_kib(pid) for pid in [process.pid, *_children(process.pid)]}
+    return {pid: _rss_kib(pid) for pid in [process.pid, *children(process.pid)]}
 
 
 def test_soak_mixed_load(soak_server):
