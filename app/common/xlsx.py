@@ -22,9 +22,13 @@ def safe_cell(value):
 def xlsx_response(filename: str, title: str, header: list[str], rows) -> Response:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([safe_cell(v) for v in row])
+    try:
+        sheet.append(header)
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+    except BaseException:
+        sheet.close()  # finish the streaming writer, or it fails later while being garbage-collected
+        raise
     out = io.BytesIO()
     book.save(out)
     response = Response(out.getvalue(),
