@@ -129,8 +129,12 @@ def browser():
 
 @pytest.fixture
 def context(browser, live_server):
+    from playwright.sync_api import expect
+
+    # Generous waits: CI machines are shared and a slow render is not a failure of the app.
+    expect.set_options(timeout=15_000)
     ctx = browser.new_context(base_url=live_server, **PHONE)
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(30_000)
     yield ctx
     ctx.close()
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 def new_page(browser, live_server):
     ctx = browser.new_context(base_url=live_server, **PHONE)
-    ctx.set_default_timeout(15_000)
+    ctx.set_default_timeout(30_000)
     return ctx, ctx.new_page()
 
 
