@@ -270,7 +270,10 @@ def scheduler_run(holder):
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own lines say what ran and why
-    SchedulerRunner(current_app._get_current_object(), holder=holder).run_forever()
+    # SCHEDULER_LEASE_SECONDS: how long a dead scheduler blocks the others (default 45 s; renewed every third).
+    lease = int(os.environ.get("SCHEDULER_LEASE_SECONDS", LEASE_SECONDS))
+    SchedulerRunner(current_app._get_current_object(), holder=holder, lease_seconds=lease,
+                    renew_seconds=max(1, lease // 3)).run_forever()
 
 
 @scheduler_cli.command("tick")
