@@ -214,6 +214,19 @@ def test_offline_answers_survive_reload_and_sync_once(context, page, tmp_path, e
     assert uploads_of_user() - uploads_before == 1
 
 
+def _end_sessions_elsewhere(page, username):
+    """Log the same user in and out from another client: logout rotates the user's session nonce, so the
+    browser's cookie dies on the server (clearing browser cookies races with in-flight responses)."""
+    import requests
+
+    base = page.url.split("/", 3)[:3]
+    base = "/".join(base)
+    with requests.Session() as other:
+        token = other.post(f"{base}/api/auth/login", json={"username": username, "password": "demo-pass-2026"},
+                           timeout=30).json()["csrf_token"]
+        assert other.post(f"{base}/api/auth/logout", headers={"X-CSRF-Token": token}, timeout=30).ok
+
+
 def test_session_expiry_returns_to_the_same_page_and_keeps_the_answer(context, page):
     login(page, "demo-ehs")
     detail, items = open_selfcheck(page)
@@ -222,7 +235,7 @@ def test_session_expiry_returns_to_the_same_page_and_keeps_the_answer(context, p
     page.goto(path)
     expect(page.locator(f'.question[data-item-code="{item["code"]}"]')).to_be_visible()
 
-    context.clear_cookies()  # the session expires while the user works
+    _end_sessions_elsewhere(page, "demo-ehs")  # the session expires (server-side) while the user works
     answer_current_item(page, item)
     page.wait_for_url(lambda url: "/login?redirect=" in url)
     page.locator("input[name=username]").fill("demo-ehs")
