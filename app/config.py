@@ -11,12 +11,12 @@ def instance_path() -> Path:
     return Path(os.environ.get("ECOCHECK_INSTANCE_PATH", PROJECT_ROOT / "instance")).resolve()
 
 
-def _secret_key(folder: Path) -> str:
-    """Read SECRET_KEY from the environment, else generate it once into instance/."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+def _secret_key(folder: Path, name: str = "secret_key") -> str:
+    """Read the secret from the environment (upper-case name), else generate it once into instance/."""
+    if os.environ.get(name.upper()):
+        return os.environ[name.upper()]
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "secret_key"
+    path = folder / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
@@ -41,6 +41,8 @@ class Config:
         folder = instance_path()
         self.INSTANCE_PATH = str(folder)
         self.SECRET_KEY = _secret_key(folder)
+        # Keys the 抽样核查 draw; separate from SECRET_KEY so rotating the session key keeps old draws auditable.
+        self.SAMPLE_SECRET = _secret_key(folder, "sample_secret")
         self.SQLALCHEMY_DATABASE_URI = _database_url(folder)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         if not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):

@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ColumnElement, Date, Float, ForeignKey, Index, Integer, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Enterprise
@@ -12,6 +12,7 @@ from app.extensions import db
 
 
 class ProblemStatus(enum.StrEnum):
+    # ACTIVE and CLOSED (tuples of values) are set below the class: enum bodies turn values into members.
     OPEN = "open"
     RECTIFYING = "rectifying"
     EXTENSION_REQUESTED = "extension_requested"
@@ -25,7 +26,13 @@ STATUS_LABELS = {
     "open": "待整改", "rectifying": "整改中", "extension_requested": "申请延期", "submitted": "待核查",
     "verified": "已销号", "self_closed": "已自行销号", "cancelled": "已撤销",
 }
-CLOSED = (ProblemStatus.VERIFIED, ProblemStatus.SELF_CLOSED, ProblemStatus.CANCELLED)
+# Active: the enterprise still has to act; only active problems remind and become overdue.
+# A problem waiting for review (submitted) is neither active nor closed.
+ProblemStatus.ACTIVE = (ProblemStatus.OPEN.value, ProblemStatus.RECTIFYING.value,
+                        ProblemStatus.EXTENSION_REQUESTED.value)
+ProblemStatus.CLOSED = (ProblemStatus.VERIFIED.value, ProblemStatus.SELF_CLOSED.value,
+                        ProblemStatus.CANCELLED.value)
+CLOSED = ProblemStatus.CLOSED
 
 
 class Problem(db.Model):
@@ -64,6 +71,15 @@ class Problem(db.Model):
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
 
+    def is_overdue(self, today: date) -> bool:
+        """Overdue is derived: the deadline has passed and no rectification is waiting or accepted."""
+        return self.status in ProblemStatus.ACTIVE and today > self.deadline
+
+    @classmethod
+    def overdue_clause(cls, today: date) -> ColumnElement[bool]:
+        """The SQL form of ``is_overdue`` (the two must agree; tests/remediation/test_vocabulary.py)."""
+        return and_(cls.status.in_(ProblemStatus.ACTIVE), cls.deadline < today)
+
 
 class Rectification(db.Model):
     """整改反馈: the evidence an enterprise submits, and the regulator's review of it."""
@@ -80,6 +96,10 @@ class Rectification(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 抽样核查 of a self-closing 一般 problem: draw = HMAC(server secret, nonce); kept so an auditor can recompute.
+    sample_nonce: Mapped[str | None] = mapped_column(String(64))
+    sample_value: Mapped[float | None] = mapped_column(Float)
+    sampled: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class ExtensionRequest(db.Model):

@@ -3,6 +3,8 @@
 One function per transition: check scope, role and state, mutate, append an audit event, flush.
 """
 import hashlib
+import hmac
+import secrets
 from datetime import date, timedelta
 
 from flask import current_app
@@ -203,10 +205,30 @@ def accept(actor: User, problem_id: int, plan: str | None, target_date: date | N
     return problem
 
 
-def sample_draw(problem: Problem, rectification: Rectification) -> float:
-    """A reproducible draw in [0, 1): anyone can recompute it from the two ids."""
-    digest = hashlib.sha256(f"ecocheck-sample:{problem.id}:{rectification.id}".encode()).hexdigest()
-    return int(digest[:12], 16) / float(16 ** 12)
+def _sample_key() -> bytes:
+    return (current_app.config.get("SAMPLE_SECRET") or current_app.config["SECRET_KEY"]).encode()
+
+
+def new_sample_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def sample_draw(rectification: Rectification) -> float:
+    """The 抽样核查 draw in [0, 1): HMAC-SHA256 of the rectification's own random nonce under a server secret.
+
+    The enterprise can neither predict it (no secret) nor steer it (ids and other filings do not enter it);
+    an auditor with the secret recomputes it from the stored nonce and compares with `sample_value`.
+    """
+    digest = hmac.new(_sample_key(), f"ecocheck-sample:{rectification.sample_nonce}".encode(),
+                      hashlib.sha256).hexdigest()
+    return int(digest[:13], 16) / float(16 ** 13)
+
+
+def sample_draw_holds(rectification: Rectification) -> bool:
+    """Audit: does the recorded draw match a recomputation with the server secret?"""
+    if rectification.sample_nonce is None or rectification.sample_value is None:
+        return False
+    return abs(sample_draw(rectification) - rectification.sample_value) < 1e-12
 
 
 def submit_rectification(actor: User, problem_id: int, description: str, upload_ids: list[int],
@@ -231,8 +253,9 @@ def submit_rectification(actor: User, problem_id: int, description: str, upload_
     if problem.needs_regulator:
         _transition(problem, S.SUBMITTED, "rectification_submitted", description[:200])
         return problem
-    draw = sample_draw(problem, rectification)
-    problem.sampled = draw < rate
+    rectification.sample_nonce = new_sample_nonce()
+    draw = rectification.sample_value = sample_draw(rectification)
+    problem.sampled = rectification.sampled = draw < rate
     if problem.sampled:
         _transition(problem, S.SUBMITTED, "rectification_submitted",
                     f"抽样核查：抽样值 {draw:.4f} < 抽样比例 {rate:.2f}，转监管核查")

@@ -137,7 +137,8 @@ def test_sample_draw_is_reproducible(app, auth, world):
             from app.remediation.models import Rectification
 
             rect = db.session.scalar(select(Rectification).where(Rectification.problem_id == pid))
-            assert f"{service.sample_draw(problem, rect):.4f}" in body["history"][-1]["comment"]
+            assert problem.sampled and rect.sampled
+            assert f"{service.sample_draw(rect):.4f}" in body["history"][-1]["comment"]
     finally:
         app.config["SELF_CLOSE_SAMPLE_RATE"] = 0.10
 
