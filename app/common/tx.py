@@ -5,9 +5,10 @@ from functools import wraps
 
 from flask import Response, make_response, request
 from flask_login import current_user
-from sqlalchemy import Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import Integer, String, Text, UniqueConstraint, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.common.dbtypes import UTCDateTime
 from app.common.errors import Conflict, DomainError, field_error
@@ -28,6 +29,23 @@ class IdempotencyRecord(db.Model):
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+def compare_and_set_status(obj, new: str, message: str, details: dict | None = None,
+                           code: str = "invalid_transition") -> str:
+    """Move `obj.status` from the value this request read to `new`, or raise 409 if another request moved it.
+
+    `UPDATE … SET status = :new WHERE id = :id AND status = :old` and a row count of one: the same guard on
+    SQLite (where SELECT … FOR UPDATE does nothing) and PostgreSQL. Returns the previous status.
+    """
+    model, previous = type(obj), obj.status
+    claimed = db.session.execute(
+        update(model).where(model.id == obj.id, model.status == previous).values(status=new)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise Conflict(message, code=code, details={"status": previous, **(details or {})})
+    set_committed_value(obj, "status", new)
+    return previous
 
 
 def _lookup(key: str):

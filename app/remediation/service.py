@@ -15,6 +15,7 @@ from app.accounts.scoping import get_scoped
 from app.common import audit
 from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
 from app.common.timeutil import add_days, local_date, today_local, utcnow
+from app.common.tx import compare_and_set_status
 from app.extensions import db
 from app.remediation.models import (
     CLOSED,
@@ -99,8 +100,8 @@ def _ensure(problem: Problem, user: User, action: str) -> None:
 
 
 def _transition(problem: Problem, to: str, action: str, comment: str | None = None) -> None:
-    previous = problem.status
-    problem.status = to
+    """The one place a problem changes state: a compare-and-set, so a double-tap that read the old state is 409."""
+    previous = compare_and_set_status(problem, to, "该问题已被其他操作处理，请刷新后查看", {"action": action})
     audit.record(f"problem.{action}", "problem", problem.id, enterprise_id=problem.enterprise_id,
                  from_state=previous, to_state=to, comment=comment)
 

@@ -8,6 +8,7 @@ from app.accounts.scoping import get_scoped, scoped
 from app.common import audit
 from app.common.errors import Conflict, Forbidden, ValidationFailed
 from app.common.timeutil import local_date, today_local, utcnow
+from app.common.tx import compare_and_set_status
 from app.extensions import db
 from app.selfcheck import evaluate, library
 from app.selfcheck.models import Answer, ChecklistItem, Schedule, SelfCheck, SelfCheckStatus, Upload
@@ -208,8 +209,8 @@ def submit(user: User, selfcheck_id: int) -> dict:
                                details={"missing_items": unanswered, "missing_evidence": no_evidence})
     result = evaluate.score(items, answers)
     now = utcnow()
-    previous = selfcheck.status
-    selfcheck.status = SelfCheckStatus.SUBMITTED
+    previous = compare_and_set_status(selfcheck, SelfCheckStatus.SUBMITTED, "该自查已提交，不能再修改",
+                                      code="already_submitted")
     selfcheck.submitted_at = now
     selfcheck.submitted_by_id = user.id
     selfcheck.late = local_date(now) > selfcheck.due_date
