@@ -10,7 +10,7 @@ BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ecocheck_benc
 export ECOCHECK_INSTANCE_PATH ?= $(CURDIR)/instance
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test setup backend frontend fonts chromium lint typecheck unit pytest-sqlite pytest-postgres e2e soak bench bench-smoke clean
+.PHONY: run test setup backend frontend fonts chromium lint typecheck unit pytest-sqlite pytest-postgres pytest-dates e2e soak bench bench-smoke clean
 
 run: setup fonts
 	$(FLASK) db upgrade
@@ -63,10 +63,20 @@ pytest-postgres: backend fonts
 	elif [ "$${CI:-}" = "true" ]; then echo "CI 下 PostgreSQL 不可用即失败"; exit 1; \
 	else echo "跳过 PostgreSQL 测试：数据库不可用"; fi
 
+# The date-sensitive packages again under a frozen clock: today, a year's last day, New Year's Day,
+# a leap day, and the Monday after a 调休 weekend (2026-10-10 was a working Saturday).
+TEST_DATES ?= 2026-12-02 2026-12-31 2027-01-01 2028-02-29 2026-10-12
+DATE_TESTS := tests/selfcheck tests/remediation tests/supervision tests/notify tests/reports tests/common tests/accounts
+pytest-dates: backend fonts
+	@set -e; for day in $(TEST_DATES); do \
+	  echo "== 冻结时钟 $$day"; \
+	  env -u TEST_DATABASE_URL ECOCHECK_TEST_DATE=$$day $(VENV)/bin/pytest -m "not e2e" -p no:cacheprovider $(DATE_TESTS); \
+	done
+
 e2e: setup fonts chromium
 	$(VENV)/bin/pytest -m e2e tests/e2e
 
-test: setup fonts chromium lint typecheck unit pytest-sqlite pytest-postgres bench-smoke e2e
+test: setup fonts chromium lint typecheck unit pytest-sqlite pytest-dates pytest-postgres bench-smoke e2e
 
 # Benchmarks (docs/benchmarks.md). `bench` is manual: 50 000 enterprises on PostgreSQL, about an hour with seeding.
 bench: setup fonts chromium

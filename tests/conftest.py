@@ -1,5 +1,11 @@
-"""Fixtures: one app per session (SQLite file, or TEST_DATABASE_URL), tables emptied after each test."""
+"""Fixtures: one app per session (SQLite file, or TEST_DATABASE_URL), tables emptied after each test.
+
+ECOCHECK_TEST_DATE=YYYY-MM-DD runs the suite with the clock moved to 10:00 Asia/Shanghai on that day
+(time-machine, ticking), so date-sensitive rules are checked on month ends, leap days and holidays
+whatever day the suite really runs (`make pytest-dates`).
+"""
 import os
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text
@@ -8,6 +14,13 @@ from app import create_app
 from app.config import TestConfig
 from app.extensions import db
 from tests.factories import PASSWORD, make_world
+
+_FROZEN_DATE = os.environ.get("ECOCHECK_TEST_DATE")
+if _FROZEN_DATE:
+    import time_machine
+
+    # Started at import so that module-level TODAY constants in test modules see the moved clock.
+    time_machine.travel(datetime.fromisoformat(f"{_FROZEN_DATE}T10:00:00+08:00"), tick=True).start()
 
 
 @pytest.fixture(scope="session")

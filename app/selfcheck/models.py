@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,9 +21,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Enterprise
 from app.common.dbtypes import UTCDateTime
 from app.common.timeutil import utcnow
+from app.common.vocab import SEVERITIES  # noqa: F401 (re-exported for the library's checks)
 from app.extensions import db
 
-SEVERITIES = ("一般", "较重", "重大")
 SEVERITY_WEIGHT = {"一般": 1, "较重": 3, "重大": 5}
 ANSWER_TYPES = ("yes_no_na", "number", "choice", "text", "date", "photo")
 EVIDENCE_RULES = ("none", "photo_if_noncompliant", "photo_always")
@@ -148,12 +149,24 @@ class SelfCheck(db.Model):
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
 
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == SelfCheckStatus.SUBMITTED
+
     def is_overdue(self, today: date) -> bool:
-        return self.status != SelfCheckStatus.SUBMITTED and today > self.due_date
+        return not self.is_submitted and today > self.due_date
+
+    @classmethod
+    def overdue_clause(cls, today: date):
+        """The SQL form of ``is_overdue``."""
+        return and_(cls.status != SelfCheckStatus.SUBMITTED.value, cls.due_date < today)
+
+    def belongs_to(self, user) -> bool:
+        """Only the enterprise's own users fill in its self-checks (regulators read them)."""
+        return bool(user.is_enterprise_user and user.enterprise_id == self.enterprise_id)
 
     def can_edit(self, user) -> bool:
-        return (self.status != SelfCheckStatus.SUBMITTED and user.is_enterprise_user
-                and user.enterprise_id == self.enterprise_id)
+        return not self.is_submitted and self.belongs_to(user)
 
 
 class Answer(db.Model):

@@ -126,9 +126,11 @@ def test_permit_reason(auth, data, app):
 
 
 def test_trend_by_month(auth, data):
-    trend = _dash(auth.client("reg-city"), trend_months=3)["trend"]
+    # The trend ends in the month of `to`; 40 days back lies within the last three months of TODAY.
+    trend = _dash(auth.client("reg-city"), trend_months=3, to=TODAY.isoformat())["trend"]
     assert len(trend) == 3
     assert sum(t["due"] for t in trend) >= 3
+    assert trend[-1]["month"] == TODAY.strftime("%Y-%m")
     month = (TODAY - timedelta(days=40)).strftime("%Y-%m")
     row = next(t for t in trend if t["month"] == month)
     assert row["average_score"] is not None
