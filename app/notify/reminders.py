@@ -24,7 +24,7 @@ from app.notify.service import create_notifications
 from app.remediation.models import Problem, ProblemStatus
 from app.selfcheck.models import SelfCheck, SelfCheckStatus
 
-OPEN_PROBLEM = (ProblemStatus.OPEN.value, ProblemStatus.RECTIFYING.value, ProblemStatus.EXTENSION_REQUESTED.value)
+OPEN_PROBLEM = ProblemStatus.ACTIVE
 
 
 def cn_date(day: date) -> str:

@@ -7,7 +7,6 @@ from app.common.audit import AuditEvent
 from app.common.timeutil import local_date, today_local, working_days_between
 from app.extensions import db
 from app.remediation.models import STATUS_LABELS, ExtensionRequest, Problem, ProblemStatus, Rectification
-from app.remediation.service import OPEN_STATES
 from app.selfcheck.models import Upload
 
 
@@ -23,9 +22,9 @@ def filtered(user: User, args: dict):
         stmt = stmt.where(Problem.source == args["source"])
     today = today_local()
     if args.get("overdue") is True:
-        stmt = stmt.where(Problem.status.in_(OPEN_STATES), Problem.deadline < today)
+        stmt = stmt.where(Problem.overdue_clause(today))
     elif args.get("overdue") is False:
-        stmt = stmt.where(~(Problem.status.in_(OPEN_STATES) & (Problem.deadline < today)))
+        stmt = stmt.where(~Problem.overdue_clause(today))
     return stmt
 
 
@@ -93,7 +92,7 @@ def ledger_rows(user: User, args: dict):
     stmt = filtered(user, args).order_by(Problem.id)
     for problem in db.session.scalars(stmt.execution_options(yield_per=1000)):
         enterprise: Enterprise = problem.enterprise
-        overdue_days = (today - problem.deadline).days if problem.status in OPEN_STATES else 0
+        overdue_days = (today - problem.deadline).days if problem.is_overdue(today) else 0
         yield [problem.id, enterprise.name, enterprise.uscc, SOURCE_LABELS.get(problem.source, problem.source),
                problem.item_code or "", problem.title, problem.severity, STATUS_LABELS[problem.status],
                local_date(problem.created_at), problem.deadline,

@@ -3,11 +3,11 @@ from marshmallow import fields, validate
 
 from app.common.schemas import InSchema, OutSchema, PageArgs
 from app.common.timeutil import isoformat, today_local
+from app.common.vocab import severity_validator
 from app.remediation.models import STATUS_LABELS, ProblemStatus
-from app.selfcheck.models import SEVERITIES
 from app.selfcheck.schemas import LegalBasisOut
 
-SEVERITY = validate.OneOf(SEVERITIES, error="应为一般、较重或重大")
+SEVERITY = severity_validator()
 TEXT = validate.Length(max=4000, error="内容过长")
 
 
@@ -83,8 +83,7 @@ class ProblemSummary(OutSchema):
     status_label = fields.Function(lambda p: STATUS_LABELS[p.status])
     deadline = fields.Date()
     original_deadline = fields.Date()
-    overdue = fields.Function(lambda p: p.status in ("open", "rectifying", "extension_requested")
-                              and today_local() > p.deadline)
+    overdue = fields.Function(lambda p: p.is_overdue(today_local()))
     days_left = fields.Function(lambda p: (p.deadline - today_local()).days)
     needs_regulator = fields.Boolean()
     sampled = fields.Boolean()

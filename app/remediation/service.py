@@ -16,6 +16,7 @@ from app.common import audit
 from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
 from app.common.timeutil import add_days, local_date, today_local, utcnow
 from app.common.tx import compare_and_set_status
+from app.common.vocab import SEVERITIES
 from app.extensions import db
 from app.remediation.models import (
     CLOSED,
@@ -25,10 +26,10 @@ from app.remediation.models import (
     ProblemStatus,
     Rectification,
 )
-from app.selfcheck.models import SEVERITIES, Upload
+from app.selfcheck.models import Upload
 
 S = ProblemStatus
-OPEN_STATES = (S.OPEN, S.RECTIFYING, S.EXTENSION_REQUESTED)
+OPEN_STATES = S.ACTIVE
 REOPEN_WINDOW_DAYS = 30
 
 
@@ -37,8 +38,7 @@ def default_days(severity: str) -> int:
 
 
 def is_overdue(problem: Problem, today: date | None = None) -> bool:
-    """Overdue is derived: the deadline has passed and no rectification is waiting or accepted."""
-    return problem.status in OPEN_STATES and (today or today_local()) > problem.deadline
+    return problem.is_overdue(today or today_local())
 
 
 # --- guards ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from app.common import audit
 from app.common.errors import NotFound
 from app.common.timeutil import isoformat, local_date, utcnow
 from app.extensions import db
-from app.remediation.models import CLOSED, Problem
+from app.remediation.models import Problem
 from app.reports.models import Report, ReportCounter
 from app.selfcheck import evaluate
 from app.selfcheck.models import Answer, SelfCheck, SelfCheckStatus
@@ -62,8 +62,8 @@ def _warnings(selfcheck: SelfCheck, enterprise, items, answers, today: date) -> 
             warnings.append({"kind": "permit_expiring",
                              "message": f"排污许可证将于{days}天后（{enterprise.permit_valid_until}）到期，请及时申请延续"})
     overdue = db.session.scalars(select(Problem).where(
-        Problem.enterprise_id == enterprise.id, Problem.status.not_in([s.value for s in CLOSED]),
-        Problem.deadline < today, Problem.selfcheck_id.is_distinct_from(selfcheck.id),
+        Problem.enterprise_id == enterprise.id, Problem.overdue_clause(today),
+        Problem.selfcheck_id.is_distinct_from(selfcheck.id),
     ).order_by(Problem.deadline)).all()
     for problem in overdue:
         warnings.append({"kind": "overdue_rectification",

@@ -3,7 +3,8 @@ from marshmallow import fields, validate
 
 from app.common.schemas import InSchema, OutSchema, PageArgs
 from app.common.timeutil import isoformat, today_local
-from app.selfcheck.models import EVIDENCE_RULES, RESULTS, SEVERITIES
+from app.common.vocab import severity_validator
+from app.selfcheck.models import EVIDENCE_RULES, RESULTS
 
 
 class SelfCheckListArgs(PageArgs):
@@ -44,6 +45,24 @@ class LegalBasisOut(OutSchema):
     law = fields.String()
     article = fields.String()
     excerpt = fields.String()
+    # True only where the article text was compared with an official text; the UI shows 待核实 otherwise.
+    checked = fields.Function(lambda b: bool(b.get("checked", False)))
+
+
+def _item_range(item):
+    limit = getattr(item, "limit_info", None)
+    if limit is not None:
+        return {"min": limit.min, "max": limit.max} if limit.known else None
+    if item.range_min is None and item.range_max is None:
+        return None
+    return {"min": item.range_min, "max": item.range_max}
+
+
+def _limit_basis(item):
+    limit = getattr(item, "limit_info", None)
+    if limit is None:
+        return None
+    return limit.basis if limit.known else limit.missing
 
 
 class ItemOut(OutSchema):
@@ -56,12 +75,15 @@ class ItemOut(OutSchema):
     guidance = fields.String()
     answer_type = fields.String()
     unit = fields.String(allow_none=True)
-    range = fields.Function(lambda i: None if i.range_min is None and i.range_max is None
-                            else {"min": i.range_min, "max": i.range_max})
+    range = fields.Function(_item_range)  # for a profile-dependent limit: this enterprise's limit
+    limit_basis = fields.Function(_limit_basis)  # which table/row the limit comes from, or why none applies
     choices = fields.List(fields.String(), allow_none=True)
     date_rule = fields.Dict(allow_none=True)
     severity = fields.String()
     legal_basis = fields.List(fields.Nested(LegalBasisOut))
+    statutory = fields.Function(lambda i: i.statutory is not False)
+    nature = fields.Function(lambda i: "法定要求" if i.statutory is not False else "管理建议")
+    proof = fields.Dict(allow_none=True)  # what proves compliance, and whether 合格 needs it
     evidence_rule = fields.String()
     time_limit_days = fields.Integer()
     recommendation = fields.String()
@@ -73,6 +95,7 @@ class AnswerOut(OutSchema):
     value = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     upload_ids = fields.List(fields.Integer())
+    evidence_ref = fields.String(allow_none=True)
     updated_at = fields.Function(lambda a: isoformat(a.updated_at))
 
 
@@ -94,6 +117,9 @@ class SaveAnswersOut(OutSchema):
     answers = fields.List(fields.Nested(AnswerOut))
     progress = fields.Nested(ProgressOut)
     status = fields.String()
+    # Non-blocking notes per item (evidence still missing for 合格, no automatic judgement possible …);
+    # submission is refused while a required proof is missing.
+    notices = fields.List(fields.Dict(), dump_default=list)
 
 
 class SubmitOut(OutSchema):
@@ -110,6 +136,8 @@ class AnswerIn(InSchema):
     note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000, error="备注过长"))
     upload_ids = fields.List(fields.Integer(), load_default=list,
                              validate=validate.Length(max=20, error="每项最多20张照片"))
+    evidence_ref = fields.String(allow_none=True, load_default=None,
+                                 validate=validate.Length(max=200, error="证明材料编号过长"))
 
 
 class AnswersIn(InSchema):
@@ -135,6 +163,7 @@ class LegalBasisIn(InSchema):
     law = fields.String(required=True, validate=validate.Length(1, 100, error="长度应为1-100个字符"))
     article = fields.String(required=True, validate=validate.Length(1, 100, error="长度应为1-100个字符"))
     excerpt = fields.String(load_default="", validate=validate.Length(max=300, error="过长"))
+    checked = fields.Boolean(load_default=False)
 
 
 class LocalItemIn(InSchema):
@@ -145,7 +174,7 @@ class LocalItemIn(InSchema):
     guidance = fields.String(load_default="", validate=validate.Length(max=1000, error="过长"))
     legal_basis = fields.List(fields.Nested(LegalBasisIn), required=True,
                               validate=validate.Length(1, 5, error="应有1-5条法律依据"))
-    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES, error="应为一般、较重或重大"))
+    severity = fields.String(required=True, validate=severity_validator())
     answer_type = fields.String(load_default="yes_no_na", validate=validate.OneOf(
         ["yes_no_na", "number", "text", "photo"], error="应为 yes_no_na、number、text 或 photo"))
     unit = fields.String(load_default=None, validate=validate.Length(max=16, error="过长"))
@@ -157,6 +186,7 @@ class LocalItemIn(InSchema):
     recommendation = fields.String(required=True, validate=validate.Length(1, 1000, error="长度应为1-1000个字符"))
     frequency = fields.String(load_default="quarterly", validate=validate.OneOf(
         ["monthly", "quarterly"], error="应为 monthly 或 quarterly"))
+    statutory = fields.Boolean(load_default=True)  # false: 管理建议, never scored as a violation of law
 
 
 class VersionOut(OutSchema):

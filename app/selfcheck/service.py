@@ -125,9 +125,9 @@ def allowed_actions(selfcheck: SelfCheck, user: User) -> list[str]:
 # --- answering -----------------------------------------------------------------------------
 
 def _ensure_editable(selfcheck: SelfCheck, user: User) -> None:
-    if not (user.is_enterprise_user and user.enterprise_id == selfcheck.enterprise_id):
+    if not selfcheck.belongs_to(user):
         raise Forbidden("只有本企业用户可以填写自查")
-    if selfcheck.status == SelfCheckStatus.SUBMITTED:
+    if selfcheck.is_submitted:
         raise Conflict("该自查已提交，不能再修改", code="already_submitted")
 
 

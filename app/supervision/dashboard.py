@@ -14,13 +14,13 @@ from sqlalchemy import and_, case, extract, func, or_, select
 
 from app.accounts.models import Enterprise, Region, User
 from app.common.timeutil import TZ, add_months, as_utc, today_local
+from app.common.vocab import SEVERITIES
 from app.extensions import db
 from app.remediation.models import Problem
 from app.selfcheck.models import SelfCheck, SelfCheckStatus
 from app.supervision.enterprises import ACTIVE, active_membership, jurisdiction
 from app.supervision.models import PositiveListEntry, RiskWarning
 
-SEVERITIES = ("一般", "较重", "重大")
 CLOSED_DONE = ("verified", "self_closed")
 ATTENTION_LIMIT = 200
 SELFCHECK_RED_DAYS = 30
@@ -101,7 +101,7 @@ def rollup(scope, periods: dict[str, tuple[date, date]], today: date) -> dict:
             sc.update(due=due, completed=done, on_time=on_time, overdue=overdue)
             target[name]["_score"] = [score_sum, score_n]
 
-    overdue = and_(Problem.status.in_(ACTIVE), Problem.deadline < today)
+    overdue = Problem.overdue_clause(today)
     for region, industry, severity, n_open, n_overdue, n_review in db.session.execute(
             select(*group, Problem.severity, func.sum(case((Problem.status.in_(ACTIVE), 1), else_=0)),
                    func.sum(case((overdue, 1), else_=0)), func.sum(case((Problem.status == "submitted", 1), else_=0)))
@@ -244,7 +244,7 @@ def attention(scope, today: date, limit: int = ATTENTION_LIMIT) -> dict:
         select(Enterprise.id, Enterprise.name, Enterprise.region_code, Problem.severity, func.count(Problem.id),
                func.min(Problem.deadline))
         .join(Problem, Problem.enterprise_id == Enterprise.id)
-        .where(scope, Problem.status.in_(ACTIVE), Problem.deadline < today)
+        .where(scope, Problem.overdue_clause(today))
         .group_by(Enterprise.id, Enterprise.name, Enterprise.region_code, Problem.severity))
     for eid, name, region, severity, n, oldest in rows:
         flag(entry(eid, name, region), "red" if severity == "重大" else "amber",

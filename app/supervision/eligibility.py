@@ -21,7 +21,6 @@ from app.selfcheck.models import SelfCheck, SelfCheckStatus
 from app.supervision.models import CreditRepairApplication, Incident, Penalty
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "rules" / "eligibility.yaml"
-ACTIVE = ("open", "rectifying", "extension_requested")
 _cache: dict[tuple, dict] = {}
 
 
@@ -61,6 +60,8 @@ class ProblemFact:
     status: str
     deadline: date
     closed_on: date | None = None
+
+    is_overdue = Problem.is_overdue  # the one rule, on the same fields
 
 
 @dataclass
@@ -187,7 +188,7 @@ def positive_list(facts: Facts, rules: dict) -> dict:
             f"近{months}个月应完成自查{due}次，已完成{done}次（{_pct(rate)}），要求≥{_pct(need)}", missed))
 
     months = int(r["late_closure_window_months"])
-    overdue = [p for p in facts.problems if p.status in ACTIVE and p.deadline < today]
+    overdue = [p for p in facts.problems if p.is_overdue(today)]
     window = add_months(today, -months)
     late = [p for p in facts.problems if p.closed_on and p.status != "cancelled"
             and p.closed_on >= window and p.closed_on > p.deadline]

@@ -15,7 +15,7 @@ from app.common.errors import Forbidden, NotFound, ValidationFailed
 from app.common.timeutil import today_local
 from app.common.xlsx import safe_cell
 from app.extensions import db
-from app.remediation.models import Problem
+from app.remediation.models import Problem, ProblemStatus
 from app.reports.models import Report
 from app.selfcheck.models import Schedule, SelfCheck, SelfCheckStatus
 from app.supervision.models import (
@@ -26,7 +26,7 @@ from app.supervision.models import (
     RiskWarning,
 )
 
-ACTIVE = ("open", "rectifying", "extension_requested")
+ACTIVE = ProblemStatus.ACTIVE
 EXPORT_MAX_ROWS = 50_000
 
 
@@ -48,11 +48,11 @@ def active_membership(today: date):
 
 
 def overdue_problem_clause(today: date):
-    return and_(Problem.status.in_(ACTIVE), Problem.deadline < today)
+    return Problem.overdue_clause(today)
 
 
 def overdue_selfcheck_clause(today: date):
-    return and_(SelfCheck.status != SelfCheckStatus.SUBMITTED, SelfCheck.due_date < today)
+    return SelfCheck.overdue_clause(today)
 
 
 def _subqueries(scope, today: date):

@@ -4,7 +4,7 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 from app.accounts.models import CREDIT_GRADES, PERMIT_CLASSES
 from app.common.schemas import InSchema, OutSchema
 from app.common.timeutil import isoformat, today_local
-from app.selfcheck.models import SEVERITIES
+from app.common.vocab import severity_validator
 from app.supervision.models import (
     CREDIT_CATEGORIES,
     INCIDENT_LEVELS,
@@ -121,7 +121,7 @@ class AcknowledgeIn(InSchema):
 
 
 class ToProblemIn(InSchema):
-    severity = fields.String(required=True, validate=validate.OneOf(SEVERITIES, error="应为一般、较重或重大"))
+    severity = fields.String(required=True, validate=severity_validator())
     deadline_days = fields.Integer(load_default=None, validate=validate.Range(1, 365, error="应为1-365天"))
     comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000, error="过长"))
 
