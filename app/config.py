@@ -4,6 +4,9 @@ import secrets
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The browsers' push services: Chrome/Edge-Chromium/Opera (FCM), Firefox, Windows (WNS), Safari.
+DEFAULT_PUSH_HOSTS = ("fcm.googleapis.com", "updates.push.services.mozilla.com", "*.notify.windows.com",
+                      "web.push.apple.com")
 
 
 def instance_path() -> Path:
@@ -66,6 +69,9 @@ class Config:
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
         self.ELIGIBILITY_RULES_PATH = os.environ.get("ELIGIBILITY_RULES_PATH")  # a province's own rules file
         self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+        # Web Push endpoints must be on one of these hosts ("*.x" = any subdomain; "*" = any public host).
+        self.PUSH_ALLOWED_HOSTS = os.environ.get("PUSH_ALLOWED_HOSTS", "").replace(",", " ").split() \
+            or list(DEFAULT_PUSH_HOSTS)
         self.REPORT_NUMBER_PREFIX = os.environ.get("REPORT_NUMBER_PREFIX", "HJTJ")
         self.API_TITLE = "EcoCheck 环保自查 API"
         self.API_VERSION = "v1"

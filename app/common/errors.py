@@ -97,7 +97,7 @@ FIELD_LABELS = {
     "title": "标题", "description": "描述", "severity": "严重程度", "days": "延期天数",
     "reason": "理由", "decision": "决定", "comment": "意见", "new_deadline": "新期限",
     "address": "地址", "contact_name": "联系人", "contact_phone": "联系电话", "flags": "企业标识",
-    "status": "状态", "page": "页码", "per_page": "每页条数",
+    "status": "状态", "page": "页码", "per_page": "每页条数", "endpoint": "推送地址",
 }
 
 

@@ -23,6 +23,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.notify.models import Delivery, Notification, PushSubscription
 from app.notify.policy import setting
+from app.notify.pushguard import PushPolicy, UnsafeEndpoint, endpoint_problem, pinned_session
 
 log = logging.getLogger(__name__)
 SUBJECT_PREFIX = "【环保自查】"
@@ -156,13 +157,24 @@ class PushChannel(Channel):
         vapid = Vapid.from_pem(vapid_private_pem())
         subject = setting("VAPID_SUBJECT") or "mailto:admin@localhost"
         data, delivered, errors = self.payload(notification), 0, []
+        policy = PushPolicy.from_config()
+        session = pinned_session(policy)
         for subscription in subscriptions:
+            problem = endpoint_problem(subscription.endpoint, policy)
+            if problem:  # stored before the rules were tightened, or the allow-list changed: drop it
+                db.session.execute(delete(PushSubscription).where(PushSubscription.id == subscription.id))
+                log.warning("push subscription %s refused and removed: %s", subscription.id, problem)
+                errors.append(f"订阅已失效（{problem}）")
+                continue
             info = {"endpoint": subscription.endpoint,
                     "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
             try:
                 webpush(info, data, vapid_private_key=vapid, vapid_claims={"sub": subject}, ttl=86400,
-                        timeout=15)
+                        timeout=15, requests_session=session)
                 delivered += 1
+            except UnsafeEndpoint as exc:  # resolved to a non-global address: no connection was made
+                log.warning("push subscription %s blocked: %s", subscription.id, exc)
+                errors.append(f"订阅已失效（{exc}）")
             except WebPushException as exc:
                 if exc.status_code in (404, 410):
                     db.session.execute(delete(PushSubscription).where(PushSubscription.id == subscription.id))
@@ -172,6 +184,7 @@ class PushChannel(Channel):
                     errors.append(f"推送服务返回错误（{exc.status_code}）")
             except Exception as exc:  # network errors, bad keys: keep the reason, retry later
                 errors.append(f"推送失败：{exc.__class__.__name__}: {exc}")
+        session.close()
         if delivered:
             return
         expired_only = all(e.startswith("订阅已失效") for e in errors)

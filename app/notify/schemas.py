@@ -1,13 +1,11 @@
 """Input and output schemas for the inbox, preferences and Web Push subscriptions."""
 import base64
-import ipaddress
-from urllib.parse import urlsplit
 
-from flask import current_app
 from marshmallow import ValidationError, fields, validate, validates
 
 from app.common.schemas import InSchema, OutSchema, PageArgs
 from app.common.timeutil import isoformat
+from app.notify.pushguard import PushPolicy, endpoint_problem
 from app.notify.service import CHANNELS
 
 
@@ -77,21 +75,10 @@ class PushSubscriptionIn(InSchema):
 
     @validates("endpoint")
     def check_endpoint(self, value: str, **_kwargs):
-        """The push service is a public HTTPS server; refuse loopback and private hosts (no SSRF)."""
-        parts = urlsplit(value)
-        allow_local = current_app.config.get("PUSH_ALLOW_LOOPBACK", False)
-        if parts.scheme not in ("https",) + (("http",) if allow_local else ()) or not parts.hostname:
-            raise ValidationError("推送地址应为 https 地址")
-        host = parts.hostname
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            address = None
-        local = host == "localhost" or host.endswith(".localhost") or (
-            address is not None and (address.is_private or address.is_loopback or address.is_link_local
-                                     or address.is_reserved or address.is_unspecified))
-        if local and not (allow_local and (host == "localhost" or (address and address.is_loopback))):
-            raise ValidationError("推送地址不能指向本机或内网")
+        """Only a public push service's https URL, never an IP literal or a local name (no SSRF)."""
+        problem = endpoint_problem(value, PushPolicy.from_config())
+        if problem:
+            raise ValidationError(problem)
 
 
 class PushUnsubscribeIn(InSchema):

@@ -137,9 +137,12 @@ def browser_keys() -> dict:
 
 
 @pytest.fixture
-def push_service():
+def push_service(app):
+    """The stand-in listens on loopback, which production refuses; PUSH_ALLOW_LOOPBACK lets it through."""
     service = PushService()
+    app.config["PUSH_ALLOW_LOOPBACK"] = True
     yield service
+    app.config["PUSH_ALLOW_LOOPBACK"] = False
     service.close()
 
 

@@ -115,7 +115,7 @@ def test_vapid_key_is_generated_once_and_stable(ids, app, auth):
 
 def test_subscribe_and_unsubscribe(app, auth, ids):
     client = auth.client("staff-a")
-    body = {"endpoint": "https://push.example.com/send/abc", "keys": browser_keys()}
+    body = {"endpoint": "https://fcm.googleapis.com/fcm/send/abc", "keys": browser_keys()}
     response = client.post("/api/push/subscriptions", json=body)
     assert response.status_code == 201, response.get_json()
     assert client.post("/api/push/subscriptions", json=body).status_code == 200  # the same browser again
@@ -140,5 +140,5 @@ def test_push_endpoint_must_be_public_https(ids, auth, endpoint):
 @pytest.mark.parametrize("keys", [{"p256dh": "abc", "auth": "abc"}, {"p256dh": browser_keys()["p256dh"]}, {}])
 def test_push_keys_are_checked(ids, auth, keys):
     response = auth.client("staff-a").post("/api/push/subscriptions",
-                                           json={"endpoint": "https://push.example.com/x", "keys": keys})
+                                           json={"endpoint": "https://fcm.googleapis.com/fcm/send/x", "keys": keys})
     assert response.status_code == 422
