@@ -7,11 +7,10 @@ from datetime import datetime
 from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.dbtypes import UTCDateTime
+from app.common.dbutil import insert_ignoring
 from app.common.timeutil import as_utc, utcnow
 from app.extensions import db
 
@@ -104,9 +103,8 @@ def _lock_head(chain: str) -> AuditChainHead:
     bump = update(AuditChainHead).where(AuditChainHead.chain == chain).values(seq=AuditChainHead.seq + 1)
     if db.session.execute(bump).rowcount == 0:
         table = AuditChainHead.__table__
-        insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        db.session.execute(insert(table).values(chain=chain, seq=0, last_hash=GENESIS)
-                           .on_conflict_do_nothing(index_elements=["chain"]))
+        db.session.execute(insert_ignoring(table, ["chain"], db.session.get_bind().dialect.name)
+                           .values(chain=chain, seq=0, last_hash=GENESIS))
         db.session.execute(bump)
     return db.session.scalar(select(AuditChainHead).where(AuditChainHead.chain == chain)
                              .execution_options(populate_existing=True))

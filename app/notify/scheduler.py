@@ -19,6 +19,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import case, or_, update
 
+from app.common.dbutil import insert_ignoring
 from app.common.timeutil import TZ, as_utc, utcnow
 from app.extensions import db
 from app.jobs import JOBS, Job, get_job, job_argument
@@ -50,13 +51,9 @@ class Lease:
                 .values(holder=self.holder, expires_at=expires,
                         acquired_at=case((table.c.holder == self.holder, table.c.acquired_at), else_=now))).rowcount
             if not taken:
-                if conn.dialect.name == "postgresql":
-                    from sqlalchemy.dialects.postgresql import insert
-                else:
-                    from sqlalchemy.dialects.sqlite import insert
-                taken = len(conn.execute(insert(table).values(
+                taken = len(conn.execute(insert_ignoring(table, ["name"], conn.dialect.name).values(
                     name=self.name, holder=self.holder, expires_at=expires, acquired_at=now)
-                    .on_conflict_do_nothing(index_elements=["name"]).returning(table.c.name)).all())
+                    .returning(table.c.name)).all())
         self.expires_at = expires if taken == 1 else None
         return taken == 1
 

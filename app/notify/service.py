@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
+from app.common.dbutil import insert_ignoring
 from app.common.errors import NotFound
 from app.common.timeutil import as_utc, utcnow
 from app.extensions import db
@@ -28,19 +29,11 @@ DIGEST_KINDS = frozenset({"daily_digest", "regulator_digest"})
 CHANNELS = ("inbox", "push", "email")
 
 
-def _dialect_insert(table):
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
-
-
 def insert_ignoring_duplicates(table, rows: list[dict], conflict_columns, returning=()):
     """Bulk INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL); return the inserted rows."""
     inserted = []
     for start in range(0, len(rows), CHUNK):
-        stmt = _dialect_insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+        stmt = insert_ignoring(table, conflict_columns, db.session.get_bind().dialect.name)
         if returning:
             stmt = stmt.returning(*[table.c[name] for name in returning])
             inserted.extend(db.session.execute(stmt, rows[start:start + CHUNK]).all())

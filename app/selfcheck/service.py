@@ -6,6 +6,7 @@ from sqlalchemy import and_, func, select, text
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped, scoped
 from app.common import audit
+from app.common.dbutil import insert_ignoring
 from app.common.errors import Conflict, Forbidden, ValidationFailed
 from app.common.timeutil import local_date, today_local, utcnow
 from app.common.tx import compare_and_set_status
@@ -66,13 +67,8 @@ def generate_due_selfchecks(as_of: date | None = None) -> int:
 def _insert_ignoring_duplicates(rows: list[dict]) -> int:
     if not rows:
         return 0
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
     table = SelfCheck.__table__
-    stmt = (dialect_insert(table).on_conflict_do_nothing(index_elements=["schedule_id", "period_key"])
+    stmt = (insert_ignoring(table, ["schedule_id", "period_key"], db.session.get_bind().dialect.name)
             .returning(table.c.id))
     return len(db.session.execute(stmt, rows).all())
 

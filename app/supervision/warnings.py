@@ -11,6 +11,7 @@ from sqlalchemy import String, and_, case, cast, func, literal, select
 
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import scoped
+from app.common.dbutil import insert_ignoring
 from app.common.timeutil import today_local, utcnow
 from app.extensions import db
 from app.remediation.models import Problem
@@ -158,10 +159,6 @@ RULES = (_permits, _overdue_selfchecks, _overdue_problems, _major_problems, _rep
 def _insert(rows: list[dict]) -> int:
     if not rows:
         return 0
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
     table = RiskWarning.__table__
     created = 0
     for start in range(0, len(rows), BATCH):
@@ -170,7 +167,7 @@ def _insert(rows: list[dict]) -> int:
             RiskWarning.dedupe_key.in_([r["dedupe_key"] for r in chunk]))))
         chunk = [r for r in chunk if r["dedupe_key"] not in known]  # cheap skip; the constraint still decides
         if chunk:
-            stmt = (dialect_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
+            stmt = (insert_ignoring(table, ["dedupe_key"], db.session.get_bind().dialect.name)
                     .returning(table.c.id))
             created += len(db.session.execute(stmt, chunk).all())
     return created
