@@ -3,7 +3,6 @@
 The list is one SELECT with outer joins to grouped subqueries (latest score, overdue counts, positive
 list, open warnings) plus one COUNT: the number of queries does not grow with the page size.
 """
-import io
 from datetime import date
 
 from sqlalchemy import and_, case, func, select
@@ -13,7 +12,6 @@ from app.accounts.scoping import can_see_region, enterprise_clause, get_scoped
 from app.common.audit import AuditEvent
 from app.common.errors import Forbidden, NotFound, ValidationFailed
 from app.common.timeutil import today_local
-from app.common.xlsx import safe_cell
 from app.extensions import db
 from app.remediation.models import Problem, ProblemStatus
 from app.reports.models import Report
@@ -156,9 +154,8 @@ def list_enterprises(user: User, args: dict):
 
 EXPORT_COLUMNS = ("企业名称", "统一社会信用代码", "行政区划", "行业代码", "行业", "排污许可管理类别", "许可证有效期",
                   "环境信用等级", "最近自查得分", "逾期问题数", "逾期自查数", "正面清单")
-def export_xlsx(user: User, args: dict) -> bytes:
-    from openpyxl import Workbook
-
+def export_rows(user: User, args: dict):
+    """The enterprise list as spreadsheet rows (EXPORT_COLUMNS), refused above EXPORT_MAX_ROWS."""
     today = today_local()
     build, columns, order = _filtered(user, args, today)
     total = db.session.scalar(build(func.count(Enterprise.id)))
@@ -166,19 +163,13 @@ def export_xlsx(user: User, args: dict) -> bytes:
         raise ValidationFailed(f"导出结果共{total}家企业，超过{EXPORT_MAX_ROWS}家上限，请缩小筛选范围",
                                code="export_too_large")
     rows = db.session.execute(build(Enterprise, *columns.values()).order_by(*order)).unique().all()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("企业名单")
-    sheet.append(EXPORT_COLUMNS)
     for row in rows:
         e = _row_out(row, today)
-        sheet.append([safe_cell(v) for v in (
+        yield (
             e.name, e.uscc, e.region.name if e.region else e.region_code, e.industry_code, e.industry_name,
             e.permit_class, e.permit_valid_until.isoformat() if e.permit_valid_until else "", e.credit_grade,
             e.latest_score, e.overdue_problems, e.overdue_selfchecks,
-            f"是（至{e.positive_list['until']}）" if e.positive_list["member"] else "否")])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+            f"是（至{e.positive_list['until']}）" if e.positive_list["member"] else "否")
 
 
 # --- profile -------------------------------------------------------------------------------
@@ -236,18 +227,12 @@ def positive_list_members(user: User, region_code: str | None, page: int | None 
     return db.session.scalars(stmt).unique().all(), total
 
 
-def positive_list_xlsx(user: User, region_code: str | None) -> bytes:
-    from openpyxl import Workbook
+POSITIVE_LIST_COLUMNS = ["序号", "企业名称", "统一社会信用代码", "行政区划", "行业", "纳入日期", "有效期至"]
 
+
+def positive_list_rows(user: User, region_code: str | None) -> list[tuple]:
     entries, _ = positive_list_members(user, region_code)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("监督执法正面清单")
-    sheet.append(("序号", "企业名称", "统一社会信用代码", "行政区划", "行业", "纳入日期", "有效期至"))
-    for index, entry in enumerate(entries, 1):
-        e = entry.enterprise
-        sheet.append([safe_cell(v) for v in (index, e.name, e.uscc, e.region.name if e.region else e.region_code,
-                                             e.industry_name, entry.admitted_on.isoformat(),
-                                             entry.valid_until.isoformat())])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return [(index, entry.enterprise.name, entry.enterprise.uscc,
+             entry.enterprise.region.name if entry.enterprise.region else entry.enterprise.region_code,
+             entry.enterprise.industry_name, entry.admitted_on.isoformat(), entry.valid_until.isoformat())
+            for index, entry in enumerate(entries, 1)]

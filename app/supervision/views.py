@@ -3,13 +3,13 @@
 Routes outside /api/supervision (eligibility, credit repair, QR code, public card, /api/warnings) are
 in views_public.py; importing this module imports that one too.
 """
-from flask import Response
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import REGULATOR, roles_required
 from app.common.timeutil import today_local
 from app.common.tx import transactional
+from app.common.xlsx import xlsx_response
 from app.supervision import dashboard as dashboard_service
 from app.supervision import decisions, enterprises, warnings
 from app.supervision.schemas import (
@@ -39,13 +39,6 @@ from app.supervision.schemas import (
 from app.supervision.schemas_out import DashboardOut, ProfileOut
 
 supervision_blp = Blueprint("supervision", __name__, url_prefix="/api/supervision", description="监管工作台")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(data: bytes, name: str) -> Response:
-    response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}-{today_local()}.xlsx"
-    return response
 
 
 @supervision_blp.route("/dashboard")
@@ -70,7 +63,8 @@ def list_enterprises(args):
 @supervision_blp.arguments(EnterpriseFilterArgs, location="query")
 @supervision_blp.response(200, description="企业名单（.xlsx）")
 def export_enterprises(args):
-    return _xlsx(enterprises.export_xlsx(current_user, args), "enterprises")
+    rows = list(enterprises.export_rows(current_user, args))  # refused before the file is started
+    return xlsx_response(f"enterprises-{today_local()}.xlsx", "企业名单", list(enterprises.EXPORT_COLUMNS), rows)
 
 
 @supervision_blp.route("/enterprises/<int:enterprise_id>")
@@ -130,7 +124,8 @@ def positive_list(args):
 @supervision_blp.arguments(PositiveListArgs, location="query")
 @supervision_blp.response(200, description="监督执法正面清单（.xlsx）")
 def positive_list_xlsx(args):
-    return _xlsx(enterprises.positive_list_xlsx(current_user, args["region"]), "positive-list")
+    return xlsx_response(f"positive-list-{today_local()}.xlsx", "监督执法正面清单", enterprises.POSITIVE_LIST_COLUMNS,
+                         enterprises.positive_list_rows(current_user, args["region"]))
 
 
 @supervision_blp.route("/credit-repairs")

@@ -170,7 +170,7 @@ def _usccs(app, data, keys):
 
 
 def test_safe_cell():
-    from app.supervision.enterprises import safe_cell
+    from app.common.xlsx import safe_cell
 
     assert [safe_cell(v) for v in ("=1+1", "+1", "-1", "@x", "ok", 5, None, date(2026, 1, 1))] == \
         ["'=1+1", "'+1", "'-1", "'@x", "ok", 5, None, date(2026, 1, 1)]
