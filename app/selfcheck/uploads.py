@@ -1,14 +1,29 @@
-"""Evidence uploads: sniff the type from the bytes, hash, extract EXIF time and GPS, thumbnail."""
+"""Evidence uploads: sniff the type from the bytes, verify the whole file, hash, extract EXIF, thumbnail.
+
+Images are decoded in bounded memory: the size is read from the header and checked against a pixel limit
+and a decoded-bytes budget before any pixel is decoded, JPEGs are decoded at reduced scale (DCT scaling via
+`Image.draft`), and at most IMAGE_JOBS_CONCURRENCY decodes run at once per process.
+"""
 import io
 import re
+import threading
 import unicodedata
 import warnings
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from flask import current_app
 from PIL import ExifTags, Image, UnidentifiedImageError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from app.common.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed, field_error
+from app.common.errors import (
+    DomainError,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    field_error,
+)
 from app.common.storage import get_storage
 from app.common.timeutil import TZ
 from app.extensions import db
@@ -16,6 +31,12 @@ from app.selfcheck.models import Upload
 
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo is plenty; more is an image bomb
 THUMB_EDGE = 480
+PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
+# Keys that make a PDF act rather than show: scripts, launch actions, attachments, forms with scripts.
+PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFile", "/EmbeddedFiles", "/Launch", "/RichMedia", "/XFA",
+                   "/ImportData", "/SubmitForm"}
+PDF_MAX_OBJECTS = 50_000
 
 
 def sniff(data: bytes) -> str | None:
@@ -70,28 +91,177 @@ def _gps_coord(parts, ref) -> float | None:
         return None
 
 
-def _inspect_image(data: bytes):
-    """Validate an image and return (thumbnail bytes, captured_at, lat, lon)."""
+def _too_large(width: int, height: int) -> ValidationFailed:
+    return ValidationFailed(f"图片尺寸过大（{width}×{height}），请压缩后再上传", code="image_too_large",
+                            details={"fields": {"file": ["图片尺寸过大"]}})
+
+
+def _corrupt() -> ValidationFailed:
+    return ValidationFailed("图片已损坏或无法识别", code="corrupt_image",
+                            details={"fields": {"file": ["图片已损坏或无法识别"]}})
+
+
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
+
+
+@contextmanager
+def image_slot():
+    """At most IMAGE_JOBS_CONCURRENCY image decodes at once in this process; a long wait is a 503."""
+    limit = int(current_app.config.get("IMAGE_JOBS_CONCURRENCY", 2))
+    with _slots_lock:
+        slot = _slots.setdefault(limit, threading.BoundedSemaphore(limit))
+    if not slot.acquire(timeout=float(current_app.config.get("IMAGE_JOB_WAIT_SECONDS", 30))):
+        raise DomainError("服务器正忙于处理其他图片，请稍后重试", code="busy", status=503)
+    try:
+        yield
+    finally:
+        slot.release()
+
+
+def _bytes_per_pixel(mode: str) -> int:
+    # Pillow keeps 1-, 8-bit and palette images in one byte a pixel, 16-bit in two, everything else in four.
+    return {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2}.get(mode, 4)
+
+
+def _inspect_image(data: bytes, content_type: str = "image/jpeg"):
+    """Validate an image (the whole file must decode) and return (thumbnail bytes, captured_at, lat, lon)."""
+    budget = int(current_app.config.get("IMAGE_DECODE_BUDGET_BYTES", 48 * 1024 * 1024))
+    formats = [PIL_FORMATS[content_type]]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=formats)  # reads the header only
             width, height = image.size
             if width * height > MAX_PIXELS:
-                raise ValidationFailed(f"图片尺寸过大（{width}×{height}），请压缩后再上传", code="image_too_large",
-                                       details={"fields": {"file": ["图片尺寸过大"]}})
-            image.verify()
-            image = Image.open(io.BytesIO(data))
-            captured, lat, lon = _exif(image)
-            image.thumbnail((THUMB_EDGE, THUMB_EDGE))
-            out = io.BytesIO()
-            image.convert("RGB").save(out, "JPEG", quality=80)
-            return out.getvalue(), captured, lat, lon
-    except ValidationFailed:
+                raise _too_large(width, height)
+            image.verify()  # structure and checksums (PNG chunk CRCs), without decoding pixels
+            with image_slot():
+                image = Image.open(io.BytesIO(data), formats=formats)
+                if image.format == "JPEG":
+                    image.draft("RGB", (THUMB_EDGE, THUMB_EDGE))  # decode at 1/2, 1/4 or 1/8 scale
+                if image.size[0] * image.size[1] * _bytes_per_pixel(image.mode) > budget:
+                    raise _too_large(width, height)
+                captured, lat, lon = _exif(image)  # (a PNG's eXIf may follow the pixels: this can decode)
+                image.load()  # every byte must decode: a truncated or damaged file fails here
+                image.thumbnail((THUMB_EDGE, THUMB_EDGE), reducing_gap=2.0)
+                out = io.BytesIO()
+                image.convert("RGB").save(out, "JPEG", quality=80)
+                image.close()
+                return out.getvalue(), captured, lat, lon
+    except DomainError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ValidationFailed("图片已损坏或无法识别", code="corrupt_image",
-                               details={"fields": {"file": ["图片已损坏或无法识别"]}}) from exc
+    except Image.DecompressionBombError as exc:
+        # Pillow's own header check (far beyond MAX_PIXELS): the same answer as ours.
+        raise ValidationFailed("图片尺寸过大，请压缩后再上传", code="image_too_large",
+                               details={"fields": {"file": ["图片尺寸过大"]}}) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, TypeError, IndexError, KeyError,
+            EOFError, MemoryError) as exc:
+        raise _corrupt() from exc
+
+
+def _iso_boxes(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int]] | None:
+    """The ISO-BMFF boxes in data[start:end] as (type, payload start, end), or None if they do not tile it."""
+    boxes, pos = [], start
+    while pos < end:
+        if end - pos < 8 or len(boxes) >= 4096:
+            return None
+        size, kind, header = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8], 8
+        if size == 1:
+            if end - pos < 16:
+                return None
+            size, header = int.from_bytes(data[pos + 8:pos + 16], "big"), 16
+        elif size == 0:
+            size = end - pos
+        if size < header or pos + size > end or not re.fullmatch(rb"[\x20-\x7e]{4}", kind):
+            return None
+        boxes.append((kind, pos + header, pos + size))
+        pos += size
+    return boxes
+
+
+def heif_is_sane(data: bytes) -> bool:
+    """HEIC is accepted only when it really is ISO-BMFF: an `ftyp` with a HEIF brand first, top-level boxes
+    that tile the file exactly, a `meta` box whose children tile it with a `pict` handler, a primary item,
+    item info and locations, and an `mdat`. The pixels are not decoded (no HEVC decoder on the server)."""
+    boxes = _iso_boxes(data, 0, len(data))
+    if not boxes or boxes[0][0] != b"ftyp":
+        return False
+    _, fstart, fend = boxes[0]
+    if fend - fstart < 8 or (fend - fstart) % 4:
+        return False
+    brands = {data[fstart:fstart + 4]} | {data[i:i + 4] for i in range(fstart + 8, fend, 4)}
+    kinds = {kind: (s, e) for kind, s, e in boxes}
+    if not brands & HEIF_BRANDS or b"meta" not in kinds or b"mdat" not in kinds:
+        return False
+    mstart, mend = kinds[b"meta"]
+    children = _iso_boxes(data, mstart + 4, mend)  # meta is a FullBox: 4 bytes of version and flags first
+    if not children:
+        return False
+    inner = {kind: (s, e) for kind, s, e in children}
+    if not {b"hdlr", b"pitm", b"iinf", b"iloc"} <= set(inner):
+        return False
+    hstart, hend = inner[b"hdlr"]
+    return hend - hstart >= 12 and data[hstart + 8:hstart + 12] == b"pict"
+
+
+def _pdf_problem(data: bytes) -> str | None:
+    """Parse the PDF with pypdf; return why it is refused (unreadable, or active content), or None."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    def active(obj, depth=0) -> bool:
+        if depth > 32:
+            return True  # nesting this deep is not a document
+        if isinstance(obj, DictionaryObject):
+            if PDF_ACTIVE_KEYS & set(obj.keys()) or obj.get("/S") in ("/JavaScript", "/Launch") \
+                    or obj.get("/Subtype") == "/FileAttachment" or obj.get("/Type") == "/EmbeddedFile":
+                return True
+            return any(active(v, depth + 1) for v in obj.values() if not isinstance(v, IndirectObject))
+        if isinstance(obj, ArrayObject):
+            return any(active(v, depth + 1) for v in obj if not isinstance(v, IndirectObject))
+        return False
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted and not reader.decrypt(""):
+                return "encrypted"
+            if len(reader.pages) < 1:
+                return "unreadable"
+            numbers = [(n, g) for g, ids in reader.xref.items() for n in ids] + \
+                      [(n, 0) for n in getattr(reader, "xref_objStm", {})]
+            if len(numbers) > PDF_MAX_OBJECTS:
+                return "unreadable"
+            objects = [reader.trailer, reader.trailer["/Root"].get_object()]
+            objects += [reader.get_object(IndirectObject(n, g, reader)) for n, g in numbers]
+            if any(active(obj) for obj in objects if obj is not None):
+                return "active"
+            for page in reader.pages:  # every page must resolve
+                page.mediabox  # noqa: B018
+    except (PyPdfError, OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,
+            AssertionError, UnicodeError, ZeroDivisionError):
+        return "unreadable"
+    return None
+
+
+def _check_document(data: bytes, content_type: str) -> None:
+    if content_type == "image/heic" and not heif_is_sane(data):
+        raise ValidationFailed("HEIC 图片结构有误或无法识别", code="corrupt_image",
+                               details={"fields": {"file": ["图片已损坏或无法识别"]}})
+    if content_type == "application/pdf":
+        problem = _pdf_problem(data)
+        if problem == "active":
+            raise ValidationFailed("PDF 含有脚本、附件或自动动作，不能作为证据上传", code="unsafe_pdf",
+                                   details={"fields": {"file": ["PDF 含有脚本或附件"]}})
+        if problem == "encrypted":
+            raise ValidationFailed("PDF 已加密，请上传未加密的文件", code="corrupt_pdf",
+                                   details={"fields": {"file": ["PDF 已加密"]}})
+        if problem:
+            raise ValidationFailed("PDF 已损坏或无法解析", code="corrupt_pdf",
+                                   details={"fields": {"file": ["PDF 已损坏或无法解析"]}})
 
 
 def parse_client_time(value: str | None) -> datetime | None:
@@ -122,8 +292,10 @@ def receive_upload(user, client_id: str, filename: str | None, data: bytes, max_
         raise UnsupportedMediaType("仅支持 JPEG、PNG、WebP、HEIC 图片和 PDF 文件",
                                    details={"fields": {"file": ["文件类型不支持"]}})
     thumb = captured = lat = lon = None
-    if content_type in ("image/jpeg", "image/png", "image/webp"):
-        thumb, captured, lat, lon = _inspect_image(data)
+    if content_type in PIL_FORMATS:
+        thumb, captured, lat, lon = _inspect_image(data, content_type)
+    else:
+        _check_document(data, content_type)
     client_time = parse_client_time(client_captured_at)
     storage = get_storage()
     sha256 = storage.put(data)
@@ -131,6 +303,13 @@ def receive_upload(user, client_id: str, filename: str | None, data: bytes, max_
                     sha256=sha256, content_type=content_type, size=len(data), filename=safe_filename(filename),
                     thumb_key=storage.put(thumb) if thumb else None, captured_at=captured or client_time,
                     client_captured_at=client_time, gps_lat=lat, gps_lon=lon, received_at=datetime.now(UTC))
-    db.session.add(upload)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a concurrent retry with the same client_id may have won the insert
+            db.session.add(upload)
+    except IntegrityError:
+        existing = db.session.scalar(select(Upload).where(
+            Upload.uploaded_by_id == user.id, Upload.client_id == client_id))
+        if existing is None:
+            raise
+        return existing, False
     return upload, True

@@ -79,7 +79,9 @@ def test_image_bomb_is_rejected(auth, world):
 
 
 def test_pdf_is_accepted(auth, world):
-    response = _post(auth.client("ehs-a"), b"%PDF-1.4\n%%EOF\n", "report.pdf", client_id="pdf")
+    from tests.selfcheck.test_upload_hardening import pdf
+
+    response = _post(auth.client("ehs-a"), pdf(), "report.pdf", client_id="pdf")
     assert response.status_code == 201 and response.get_json()["content_type"] == "application/pdf"
 
 
