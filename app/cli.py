@@ -72,7 +72,7 @@ def check_config():
 
 def init_app(app: Flask) -> None:
     from app.bench.cli import init_cli as init_bench_cli
-    from app.notify.scheduler import init_cli as init_scheduler_cli
+    from app.scheduler.runner import init_cli as init_scheduler_cli
 
     for group in (demo_cli, checklists_cli, selfcheck_cli, audit_cli):
         app.cli.add_command(group)

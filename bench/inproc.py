@@ -161,11 +161,9 @@ def warnings_and_tick(app) -> dict:
 
     out = {}
     with app.app_context():
-        try:
-            from app.supervision.warnings import run_daily_warnings
-        except Exception as exc:  # noqa: BLE001 - the package may not exist yet
-            out["warnings"] = {"skipped": f"app.supervision.warnings 不可用：{exc}"}
-        else:
+        from app.supervision.warnings import run_daily_warnings
+
+        if True:
             runs = []
             for _ in range(2):
                 created, seconds = timed(run_daily_warnings, today_local())
@@ -173,23 +171,20 @@ def warnings_and_tick(app) -> dict:
                 runs.append({"s": round(seconds, 2), "created": created})
             out["warnings"] = {"first_s": runs[0]["s"], "first_created": runs[0]["created"],
                                "second_s": runs[1]["s"], "second_created": runs[1]["created"]}
-        try:
-            from app.jobs import JOBS
-            from app.notify.scheduler import tick
-        except Exception as exc:  # noqa: BLE001
-            out["tick"] = {"skipped": f"flask scheduler tick 不可用：{exc}"}
-        else:
-            # deliver_notifications sends push/email; it is not part of the daily tick and is left out.
-            jobs = [j.id for j in JOBS if j.id != "deliver_notifications"]
-            runs = []
-            for _ in range(2):
-                result, seconds = timed(tick, utcnow(), jobs)
-                db.session.commit()
-                runs.append({"s": round(seconds, 2),
-                             "results": {k: (repr(v)[:80] if isinstance(v, Exception) else v) for k, v in result.items()}})
-            out["tick"] = {"first_s": runs[0]["s"], "second_s": runs[1]["s"], "jobs": jobs,
-                           "first_results": runs[0]["results"], "second_results": runs[1]["results"],
-                           "failed": [k for r in runs for k, v in r["results"].items() if str(v).startswith(("Exc", "<", "Err"))]}
+        from app.scheduler.jobs import JOBS
+        from app.scheduler.runner import tick
+
+        # deliver_notifications sends push/email; it is not part of the daily tick and is left out.
+        jobs = [j.id for j in JOBS if j.id != "deliver_notifications"]
+        runs = []
+        for _ in range(2):
+            result, seconds = timed(tick, utcnow(), jobs)
+            db.session.commit()
+            runs.append({"s": round(seconds, 2),
+                         "results": {k: (repr(v)[:80] if isinstance(v, Exception) else v) for k, v in result.items()}})
+        out["tick"] = {"first_s": runs[0]["s"], "second_s": runs[1]["s"], "jobs": jobs,
+                       "first_results": runs[0]["results"], "second_results": runs[1]["results"],
+                       "failed": [k for r in runs for k, v in r["results"].items() if str(v).startswith(("Exc", "<", "Err"))]}
     return out
 
 

@@ -1,18 +1,18 @@
 """The request's one commit, and Idempotency-Key replay for create/submit endpoints."""
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import Response, make_response, request
 from flask_login import current_user
-from sqlalchemy import Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy import Integer, String, Text, UniqueConstraint, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.common.dbtypes import UTCDateTime
 from app.common.errors import Conflict, DomainError, field_error
-from app.common.timeutil import utcnow
+from app.common.timeutil import as_utc, utcnow
 from app.extensions import db
 
 
@@ -103,3 +103,12 @@ def transactional(idempotent: bool = False):
         return wrapper
 
     return decorator
+
+
+IDEMPOTENCY_KEY_DAYS = 7
+
+
+def delete_expired_idempotency_records(as_of: datetime) -> int:
+    """Daily job: delete Idempotency-Key replay records older than IDEMPOTENCY_KEY_DAYS."""
+    cutoff = as_utc(as_of) - timedelta(days=IDEMPOTENCY_KEY_DAYS)
+    return db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)).rowcount

@@ -3,13 +3,14 @@
 A job is a service function called with `as_of` — the instant it runs as of — and never reads
 the wall clock itself. Every job is idempotent (unique keys in the database), so a catch-up after
 downtime, a repeated `flask scheduler tick`, or two racing schedulers do nothing twice.
-Functions are named by import string, so a package that is not importable yet (e.g. supervision
-while it is being built) is skipped with a log line instead of breaking the scheduler.
+Functions are named by import string ("module:function") so that importing the list stays cheap;
+`resolve` raises on an entry that does not resolve, and `flask scheduler jobs` (run by the tests)
+resolves every entry, so a wrong name fails CI instead of a night's run.
 """
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-
-from sqlalchemy import delete
+from datetime import datetime
 
 from app.common.timeutil import as_utc, local_date
 
@@ -43,23 +44,11 @@ JOBS: tuple[Job, ...] = (
     Job("permit_expiry", "app.notify.reminders:permit_expiry_reminders", _daily(8, 15),
         description="排污许可证到期提醒"),
     Job("daily_digest", "app.notify.digest:daily_digests", _daily(8, 30), description="每日监管摘要与消息汇总"),
-    Job("cleanup_idempotency_keys", "app.jobs:cleanup_idempotency_keys", _daily(3, 30),
+    Job("cleanup_idempotency_keys", "app.common.tx:delete_expired_idempotency_records", _daily(3, 30),
         description="清理过期的幂等键"),
     Job("deliver_notifications", "app.notify.delivery:deliver_due", {"interval": {"seconds": 60}},
         executor="delivery", description="发送推送与邮件（失败重试）"),
 )
-
-IDEMPOTENCY_KEY_DAYS = 7
-
-
-def cleanup_idempotency_keys(as_of: datetime) -> int:
-    """Delete Idempotency-Key replay records older than 7 days."""
-    from app.common.tx import IdempotencyRecord
-    from app.extensions import db
-
-    cutoff = as_utc(as_of) - timedelta(days=IDEMPOTENCY_KEY_DAYS)
-    return db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff)).rowcount
-
 
 def job_argument(job: Job, as_of: datetime):
     return local_date(as_of) if job.takes == "date" else as_utc(as_of)
@@ -70,3 +59,9 @@ def get_job(job_id: str) -> Job:
         if job.id == job_id:
             return job
     raise KeyError(job_id)
+
+
+def resolve(job: Job) -> Callable:
+    """The job's function; ImportError/AttributeError propagate (a wrong entry is a bug, not a skip)."""
+    module_name, _, attr = job.func.partition(":")
+    return getattr(importlib.import_module(module_name), attr)

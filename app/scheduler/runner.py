@@ -6,7 +6,6 @@ Others keep trying and take over within a minute when the holder dies. On taking
 starting) the new holder catches up on the fire times it missed since each job last ran;
 because jobs are idempotent, catching up twice sends nothing twice. Web workers never run jobs.
 """
-import importlib
 import logging
 import os
 import signal
@@ -22,8 +21,8 @@ from sqlalchemy import case, or_, update
 from app.common.dbutil import insert_ignoring
 from app.common.timeutil import TZ, as_utc, utcnow
 from app.extensions import db
-from app.jobs import JOBS, Job, get_job, job_argument
-from app.notify.models import JobRun, SchedulerLease
+from app.scheduler.jobs import JOBS, Job, get_job, job_argument, resolve
+from app.scheduler.models import JobRun, SchedulerLease
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 45
@@ -71,21 +70,9 @@ class Lease:
 
 # --- running one job -----------------------------------------------------------------------
 
-def resolve(job: Job):
-    """The job's function, or None (logged) if its module is not importable yet."""
-    module_name, _, attr = job.func.partition(":")
-    try:
-        return getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
-        log.warning("job %s skipped: %s is not available (%s)", job.id, job.func, exc)
-        return None
-
-
 def run_job(job: Job, as_of: datetime):
-    """Run one job as of an instant and commit; return its result (None if skipped)."""
+    """Run one job as of an instant and commit; return its result."""
     func = resolve(job)
-    if func is None:
-        return None
     try:
         result = func(job_argument(job, as_of))
         db.session.commit()
@@ -285,18 +272,27 @@ def scheduler_tick(at, job_ids):
             failed = True
             click.echo(f"{job_id}: 失败：{result}", err=True)
         else:
-            click.echo(f"{job_id}: {'跳过（未安装）' if result is None else result}")
+            click.echo(f"{job_id}: {result}")
     if failed:
         raise SystemExit(1)
 
 
 @scheduler_cli.command("jobs")
 def scheduler_jobs():
-    """List the periodic jobs and when each last ran."""
+    """List the periodic jobs and when each last ran; fails if an entry does not resolve to a function."""
+    broken = []
     for job in JOBS:
+        try:
+            resolve(job)
+        except (ImportError, AttributeError) as exc:
+            broken.append(f"{job.id}: {job.func} 无法解析（{exc}）")
         row = db.session.get(JobRun, job.id)
         last = as_utc(row.last_as_of).astimezone(TZ).isoformat() if row and row.last_as_of else "—"
         click.echo(f"{job.id:28} {job.trigger} {job.description}  上次：{last}")
+    for line in broken:
+        click.echo(line, err=True)
+    if broken:
+        raise SystemExit(1)
 
 
 def init_cli(app: Flask) -> None:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.extensions import db
 from app.notify.models import Notification
-from app.notify.scheduler import parse_instant, tick
 from app.remediation.models import Problem
+from app.scheduler.runner import parse_instant, tick
 from app.selfcheck.models import ChecklistTemplate, Schedule, SelfCheck, TemplateVersion
 
 try:  # the supervision job runs in every tick; create its tables too if the package is there

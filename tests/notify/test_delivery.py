@@ -11,7 +11,7 @@ from app.accounts.models import User
 from app.common.timeutil import TZ, as_utc
 from app.extensions import db
 from app.notify.models import Delivery, Notification, PushSubscription
-from app.notify.scheduler import tick
+from app.scheduler.runner import tick
 from tests.notify.conftest import at, make_selfcheck, run_tick, subscribe
 from tests.notify.test_ladders import DUE, _on
 

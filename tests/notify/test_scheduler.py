@@ -1,5 +1,4 @@
 """The scheduler: one lease holder acts, a standby takes over, catch-up, `tick`, the job list."""
-import logging
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -8,9 +7,9 @@ from sqlalchemy import select
 from app.common.timeutil import TZ, as_utc
 from app.common.tx import IdempotencyRecord
 from app.extensions import db
-from app.jobs import JOBS, Job
-from app.notify.models import JobRun
-from app.notify.scheduler import Lease, SchedulerRunner, missed_fire_times, run_job, scheduler_cli
+from app.scheduler.jobs import JOBS, Job
+from app.scheduler.models import JobRun
+from app.scheduler.runner import Lease, SchedulerRunner, missed_fire_times, run_job, scheduler_cli
 from tests.notify.conftest import at, count_notes, make_selfcheck, notes
 
 DUE = date(2026, 12, 10)
@@ -86,7 +85,7 @@ def test_catch_up_after_downtime_runs_missed_jobs_once(app, ids):
 
 
 def test_missed_fire_times_each_and_coalesced():
-    job = Job("x", "app.jobs:cleanup_idempotency_keys", {"cron": {"hour": 0, "minute": 10}})
+    job = Job("x", "app.common.tx:delete_expired_idempotency_records", {"cron": {"hour": 0, "minute": 10}})
     times = missed_fire_times(job, at("2026-12-01T00:10"), at("2026-12-04T00:09"))
     assert [t.astimezone(TZ).strftime("%m-%d %H:%M") for t in times] == ["12-02 00:10", "12-03 00:10"]
     assert missed_fire_times(Job("d", "m:f", {"interval": {"seconds": 60}}), at("2026-12-01T00:00"),
@@ -107,11 +106,17 @@ def test_generation_catches_up_every_missed_day(app, ids, monkeypatch):
     assert seen == [date(2026, 12, 2), date(2026, 12, 3), date(2026, 12, 4)]
 
 
-def test_a_job_whose_module_is_missing_is_skipped_with_a_log(app, caplog):
+def test_a_job_that_does_not_resolve_fails_loudly(app, runner, monkeypatch):
     job = Job("future", "app.supervision.not_built_yet:run", {"cron": {"hour": 7, "minute": 0}}, takes="date")
-    with app.app_context(), caplog.at_level(logging.WARNING, logger="app.notify.scheduler"):
-        assert run_job(job, at("2026-12-01T07:00")) is None
-    assert "future skipped" in caplog.text
+    with app.app_context(), pytest.raises(ImportError):
+        run_job(job, at("2026-12-01T07:00"))
+    ok = runner.invoke(args=["scheduler", "jobs"])
+    assert ok.exit_code == 0, ok.output
+    assert all(j.id in ok.output for j in JOBS)
+    monkeypatch.setattr("app.scheduler.runner.JOBS", (*JOBS, job))
+    broken = runner.invoke(args=["scheduler", "jobs"])
+    assert broken.exit_code == 1
+    assert "future: app.supervision.not_built_yet:run 无法解析" in broken.output
 
 
 def test_job_ids_are_unique_and_the_scheduler_has_them_all(app):
