@@ -13,6 +13,7 @@ from app.common import audit
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from app.common.timeutil import add_days, add_months, today_local, utcnow
 from app.extensions import db
+from app.notify.service import notify
 from app.remediation.models import Problem, Rectification
 from app.reports.models import Report
 from app.selfcheck.models import Upload
@@ -32,12 +33,7 @@ def _regulator_enterprise(user: User, enterprise_id: int) -> Enterprise:
 
 def _notify_enterprise(enterprise_id: int, kind: str, object_type: str, object_id: int, stage: str,
                        title: str, body: str, link: str) -> None:
-    """Tell the enterprise's users; tolerate the notify package not being there yet."""
-    try:
-        from app.notify.service import notify
-    except ImportError:
-        log.info("notify service not available; skipped %s %s", kind, object_id)
-        return
+    """Tell the enterprise's users (inbox, and push/email where they enabled it)."""
     recipients = list(db.session.scalars(select(User.id).where(User.enterprise_id == enterprise_id,
                                                                User.active.is_(True))))
     if recipients:

@@ -1,6 +1,4 @@
 """Fixtures for the regulator console: compact builders that insert self-checks and problems directly."""
-import sys
-import types
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
@@ -80,9 +78,7 @@ def build(app, world):
 
 @pytest.fixture
 def notified(monkeypatch):
-    """Capture notifications through a stand-in app.notify.service."""
+    """Capture the notifications that decisions send (the real service is tested in tests/notify)."""
     calls = []
-    module = types.ModuleType("app.notify.service")
-    module.notify = lambda *args, **kwargs: calls.append(args)
-    monkeypatch.setitem(sys.modules, "app.notify.service", module)
+    monkeypatch.setattr("app.supervision.decisions.notify", lambda *args, **kwargs: calls.append(args))
     return calls
