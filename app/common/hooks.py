@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
 
 from app.common.errors import DomainError, error_response
+from app.common.jsonguard import guard_json_body
 from app.common.security import check_csrf, security_headers
 from app.common.storage import ObjectMissing, StorageError
 from app.extensions import db, login_manager
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
         return error_response(401)
 
     app.before_request(check_csrf)
+    app.before_request(guard_json_body)
     app.after_request(security_headers)
 
     @app.errorhandler(DomainError)

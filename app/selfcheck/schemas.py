@@ -1,5 +1,5 @@
 """Input and output schemas for self-checks and uploads."""
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from app.common.schemas import InSchema, OutSchema, PageArgs
 from app.common.timeutil import isoformat, today_local
@@ -128,11 +128,25 @@ class SubmitOut(OutSchema):
     problem_ids = fields.List(fields.Integer())
 
 
+MAX_ANSWER_TEXT = 2000
+
+
+def _answer_value(value) -> bool:
+    """A number, yes/no or a text of at most 2000 characters; never a list, an object or a megabyte."""
+    if isinstance(value, str) and len(value) > MAX_ANSWER_TEXT:
+        raise ValidationError(f"过长（最多{MAX_ANSWER_TEXT}个字符）")
+    if isinstance(value, (list, dict)):
+        raise ValidationError("应为数字或文本")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > 1e15:
+        raise ValidationError("数值超出允许范围")
+    return True
+
+
 class AnswerIn(InSchema):
     item_id = fields.Integer(required=True)
     result = fields.String(allow_none=True, load_default=None,
                            validate=validate.OneOf(RESULTS, error="应为 compliant、non_compliant 或 not_applicable"))
-    value = fields.Raw(allow_none=True, load_default=None)
+    value = fields.Raw(allow_none=True, load_default=None, validate=lambda v: _answer_value(v))
     note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000, error="备注过长"))
     upload_ids = fields.List(fields.Integer(), load_default=list,
                              validate=validate.Length(max=20, error="每项最多20张照片"))

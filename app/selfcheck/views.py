@@ -78,7 +78,7 @@ def submit(selfcheck_id):
 
 UPLOAD_BODY = {"content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file", "client_id"],
-    "properties": {"file": {"type": "string", "format": "binary"}, "client_id": {"type": "string"},
+    "properties": {"file": {"type": "string", "format": "binary"}, "client_id": {"type": "string", "maxLength": 64},
                    "captured_at": {"type": "string", "format": "date-time"}}}}}}
 
 
