@@ -27,6 +27,7 @@ from app.common.audit import AuditEvent
 from app.common.storage import get_storage
 from app.common.timeutil import add_days, isoformat, local_date, today_local, utcnow
 from app.extensions import db
+from app.notify.models import Notification
 from app.remediation.models import ExtensionRequest, Problem, Rectification
 from app.reports.models import Report, ReportCounter
 from app.selfcheck import evaluate, library
@@ -133,13 +134,7 @@ class Seeder:
         self.compositions: dict[tuple, tuple[list[int], str]] = {}
         self.report_counters: dict[tuple[str, int], int] = {}
         self.prefix = current_app.config["REPORT_NUMBER_PREFIX"]
-        self.notify_table = None
-        try:
-            from app.notify.models import Notification
-
-            self.notify_table = Notification.__table__
-        except Exception:  # the notify package is optional while it is being built
-            pass
+        self.notify_table = Notification.__table__
 
     # --- setup ---------------------------------------------------------------------------
 
@@ -219,8 +214,7 @@ class Seeder:
                           [(r, y, s) for (r, y), s in sorted(self.report_counters.items())])
         tables = [m.__table__ for m in (Enterprise, User, Upload, Schedule, SelfCheck, Answer, Problem,
                                         Rectification, ExtensionRequest, Report, AuditEvent)]
-        if self.notify_table is not None:
-            tables.append(self.notify_table)
+        tables.append(self.notify_table)
         self.writer.reset_sequences(tables)
         write_meta({"enterprises": self.n, "months": self.months, "seed": self.seed, "sample": self.sample,
                     "today": self.today.isoformat(), "seeded_at": utcnow().isoformat()})
@@ -258,8 +252,7 @@ class Seeder:
         w.write(ExtensionRequest.__table__, EXT_COLS, rows["ext"])
         w.write(AuditEvent.__table__, AUDIT_COLUMNS, rows["audit"])
         self.chains.flush_heads(w)
-        if self.notify_table is not None:
-            w.write(self.notify_table, NOTE_COLS, rows["note"])
+        w.write(self.notify_table, NOTE_COLS, rows["note"])
 
     def _take(self, model) -> int:
         value = self.ids[model]
@@ -300,14 +293,13 @@ class Seeder:
             if run is not None and recurrence == "monthly":
                 last_runs.append(run)
         rows["audit"].extend(self.chains.rows_for(eid, ctx.events))
-        if self.notify_table is not None:
-            for run_id, due in last_runs[-3:]:
-                note_at = at_local(due - timedelta(days=3), 8)
-                rows["note"].append((self.next_note, uid, "selfcheck_due", "selfcheck", run_id, f"D-3@{due.isoformat()}",
-                                     f"自查将于{due.isoformat()}到期", "请按时完成本期环保自查。",
-                                     f"/ent/selfchecks/{run_id}", eid, note_at,
-                                     note_at + timedelta(hours=2) if due < self.today else None))
-                self.next_note += 1
+        for run_id, due in last_runs[-3:]:
+            note_at = at_local(due - timedelta(days=3), 8)
+            rows["note"].append((self.next_note, uid, "selfcheck_due", "selfcheck", run_id, f"D-3@{due.isoformat()}",
+                                 f"自查将于{due.isoformat()}到期", "请按时完成本期环保自查。",
+                                 f"/ent/selfchecks/{run_id}", eid, note_at,
+                                 note_at + timedelta(hours=2) if due < self.today else None))
+            self.next_note += 1
 
     # --- reports -------------------------------------------------------------------------
 
