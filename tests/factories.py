@@ -28,10 +28,16 @@ REGIONS = [
 
 
 def make_enterprise(name, county, *, industry=("C3360", "金属表面处理及热处理加工"), permit_class="重点管理",
-                    flags=(), serial=1, permit_valid_until=None) -> Enterprise:
+                    flags=(), serial=1, permit_valid_until=None, **profile) -> Enterprise:
+    # Profile facts the automatic judgements read (noise zone, boiler): a plausible default, overridable.
+    profile.setdefault("noise_zone", "3")
+    if "boiler" in flags:
+        profile.setdefault("boiler_fuel", "燃煤")
+        profile.setdefault("boiler_existing", True)
     enterprise = Enterprise(name=name, uscc=make_uscc(f"91{county}MA{serial:07d}"), industry_code=industry[0],
                             industry_name=industry[1], region_code=county, permit_class=permit_class,
-                            permit_no=f"P{serial:05d}", flags=list(flags), permit_valid_until=permit_valid_until)
+                            permit_no=f"P{serial:05d}", flags=list(flags), permit_valid_until=permit_valid_until,
+                            **profile)
     db.session.add(enterprise)
     db.session.flush()
     return enterprise
@@ -108,8 +114,9 @@ def compliant_answers(detail: dict, upload_id: int | None = None) -> list[dict]:
                 high = rng.get("max") if rng.get("max") is not None else low + 10
                 entry["value"] = str((low + high) / 2)
             elif item["answer_type"] == "date":
-                entry["value"] = "2099-01-01" if (item["date_rule"] or {}).get("rule") == "not_expired" \
-                    else _recent_date()
+                expiry = ((item["date_rule"] or {}).get("rule") == "not_expired"
+                          or (item.get("judgement") or {}).get("kind") == "permit_renewal")
+                entry["value"] = "2099-01-01" if expiry else _recent_date()
             elif item["answer_type"] == "choice":
                 entry["value"] = item["choices"][0]
             elif item["answer_type"] == "text":

@@ -34,7 +34,11 @@ ENTERPRISE_FLAGS = {
     "wastewater": "排放工业废水",
     "listed_disclosure": "依法披露企业",
     "noise_key": "噪声重点排污单位",
+    "hw_operator": "持危险废物经营许可证（收集、贮存、利用、处置）",
 }
+# The facts an item's automatic judgement reads from the profile (see app/selfcheck/data/limits.yaml).
+BOILER_FUELS = ("燃煤", "燃油", "燃气")
+NOISE_ZONES = ("0", "1", "2", "3", "4")
 
 
 class Region(db.Model):
@@ -66,6 +70,14 @@ class Enterprise(db.Model):
     permit_valid_until: Mapped[date | None] = mapped_column(Date)
     flags: Mapped[list] = mapped_column(JSON, default=list)
     credit_grade: Mapped[str] = mapped_column(String(8), default="环保良好")
+    # Profile facts for the automatic judgements (GB 13271, GB 12348, GB 21900, 固废法 81, 条例 14).
+    boiler_fuel: Mapped[str | None] = mapped_column(String(8))            # 燃煤 | 燃油 | 燃气
+    boiler_existing: Mapped[bool | None] = mapped_column(Boolean)          # 在用锅炉 (表1) rather than 新建 (表2)
+    air_special_limits: Mapped[bool] = mapped_column(Boolean, default=False)    # 执行大气污染物特别排放限值
+    water_special_limits: Mapped[bool] = mapped_column(Boolean, default=False)  # 执行水污染物特别排放限值
+    noise_zone: Mapped[str | None] = mapped_column(String(4))              # 厂界声环境功能区类别
+    hw_storage_limit_days: Mapped[int | None] = mapped_column(Integer)     # 环评批复/许可证/地方规定的危废贮存期限
+    permit_renewal_applied_on: Mapped[date | None] = mapped_column(Date)   # 排污许可证延续申请提交日期
     contact_name: Mapped[str] = mapped_column(String(64), default="")
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
     public_code: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: secrets.token_urlsafe(12))

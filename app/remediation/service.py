@@ -166,24 +166,32 @@ def report_problem(actor: User, data: dict) -> Problem:
     return problem
 
 
-def open_problems_for_selfcheck(selfcheck, items, answers, user) -> list[Problem]:
-    """One problem per non-compliant item, with the item's legal basis and time limit."""
+def open_problems_for_selfcheck(selfcheck, items, answers, user, findings=None) -> list[Problem]:
+    """One problem per non-compliant item, with the item's legal basis and time limit.
+
+    A 管理建议 item (statutory false) is not a violation of law and opens no problem; a judgement's finding
+    (e.g. an expired permit: 重大, stop at once) overrides the item's severity, advice and time limit.
+    """
     today = local_date(utcnow())
     problems = []
     for item in items:
         answer = answers.get(item.id)
-        if answer is None or answer.result != "non_compliant":
+        if answer is None or answer.result != "non_compliant" or item.statutory is False:
             continue
+        finding = (findings or {}).get(item.id)
         observed = "；".join(p for p in (f"填写值：{answer.value}{item.unit or ''}" if answer.value else "",
-                                         answer.note or "") if p)
-        deadline = add_days(today, item.time_limit_days or default_days(item.severity))
+                                         *(finding.notes if finding else ()), answer.note or "") if p)
+        severity = (finding.severity if finding else None) or item.severity
+        days = (finding.time_limit_days if finding else None) or item.time_limit_days or default_days(severity)
+        deadline = add_days(today, days)
         problem = Problem(
             enterprise_id=selfcheck.enterprise_id, source="selfcheck", selfcheck_id=selfcheck.id,
             item_id=item.id, item_code=item.code, title=item.question[:200], description=observed,
-            category=item.section_title, severity=item.severity, legal_basis=item.legal_basis,
-            recommendation=item.recommendation, upload_ids=list(answer.upload_ids or []),
+            category=item.section_title, severity=severity, legal_basis=item.legal_basis,
+            recommendation=(finding.recommendation if finding else None) or item.recommendation,
+            upload_ids=list(answer.upload_ids or []),
             deadline=deadline, original_deadline=deadline, owner_id=user.id,
-            status=S.OPEN, needs_regulator=item.severity != "一般", created_by_id=user.id)
+            status=S.OPEN, needs_regulator=severity != "一般", created_by_id=user.id)
         db.session.add(problem)
         problems.append(problem)
     db.session.flush()

@@ -93,11 +93,12 @@ def issue_report(selfcheck: SelfCheck, items, answers: dict[int, Answer], proble
     """Snapshot everything the report shows, inside the submit transaction."""
     enterprise = selfcheck.enterprise
     today = local_date(selfcheck.submitted_at)
-    totals = evaluate.score(items, answers)
+    severities = {p.item_id: p.severity for p in problems if p.item_id}  # a judgement's graver finding
+    totals = evaluate.score(items, answers, severities)
     sections = []
     for code in dict.fromkeys(i.section_code for i in items):
         section_items = [i for i in items if i.section_code == code]
-        s = evaluate.score(section_items, answers)
+        s = evaluate.score(section_items, answers, severities)
         sections.append({"code": code, "title": section_items[0].section_title, "score": s["score"],
                          "checked": s["checked"], "compliant": s["compliant"],
                          "non_compliant": s["non_compliant"], "not_applicable": s["not_applicable"]})
@@ -131,6 +132,11 @@ def issue_report(selfcheck: SelfCheck, items, answers: dict[int, Answer], proble
             "photo_upload_ids": list(p.upload_ids or []),
         } for p in problems],
         "warnings": _warnings(selfcheck, enterprise, items, answers, today),
+        # 管理建议: items without a statutory basis, shown apart, never scored or reported as violations.
+        "advice": [{"item_code": i.code, "question": i.question, "recommendation": i.recommendation}
+                   for i in items if i.statutory is False
+                   and answers.get(i.id) is not None and answers[i.id].result == "non_compliant"],
+        "unchecked_citations": sum(1 for i in items for b in (i.legal_basis or []) if not b.get("checked")),
     }
     report = Report(number=number, region_code=region_code, year=year, seq=seq, selfcheck_id=selfcheck.id,
                     enterprise_id=enterprise.id, score=totals["score"], grade=totals["grade"],

@@ -16,7 +16,7 @@ from app.selfcheck.models import ChecklistItem, ChecklistTemplate, TemplateVersi
 
 COPIED = ("code", "section_code", "section_title", "question", "guidance", "legal_basis", "severity", "answer_type",
           "unit", "range_min", "range_max", "choices", "compliant_choices", "date_rule", "evidence_rule",
-          "time_limit_days", "recommendation", "frequency", "applies_to", "local")
+          "time_limit_days", "recommendation", "frequency", "applies_to", "local", "statutory", "judgement", "proof")
 
 
 def list_templates() -> list[ChecklistTemplate]:
@@ -47,7 +47,10 @@ def create_draft(actor: User, template_id: int) -> TemplateVersion:
     source = latest_published(template_id)
     last = db.session.scalar(select(func.max(TemplateVersion.version)).where(
         TemplateVersion.template_id == template_id)) or 0
-    draft = TemplateVersion(template_id=template_id, version=last + 1, status="draft")
+    # The draft inherits the built-in data's hash: `flask checklists load` with unchanged YAML then leaves
+    # the published draft (and its local items) alone instead of publishing the YAML alone over it.
+    draft = TemplateVersion(template_id=template_id, version=last + 1, status="draft",
+                            source_hash=source.source_hash if source is not None else None)
     if source is not None:
         draft.items = [ChecklistItem(position=i.position, **{k: getattr(i, k) for k in COPIED}) for i in source.items]
     db.session.add(draft)

@@ -1,6 +1,7 @@
 """Rules that turn an entered value into a result, check completeness, and score a run."""
 from datetime import date
 
+from app.selfcheck import judgement
 from app.selfcheck.models import SEVERITY_WEIGHT
 
 GRADES = (("A", 90.0), ("B", 75.0), ("C", 60.0))
@@ -22,10 +23,16 @@ def parse_date(value) -> date | None:
         return None
 
 
-def derive_result(item, result: str | None, value, today: date) -> str | None:
-    """Apply the item's automatic rule: an out-of-range number is non-compliant whatever was chosen."""
+def derive_result(item, result: str | None, value, today: date, enterprise=None) -> str | None:
+    """Apply the item's automatic rule: an out-of-range number is non-compliant whatever was chosen.
+
+    Items with a profile-dependent `judgement` (limit tables, permit renewal) are judged in judgement.py.
+    """
     if result == "not_applicable" or value in (None, ""):
         return result
+    verdict = judgement.judge(item, result, value, today, enterprise)
+    if verdict is not None:
+        return verdict.result
     if item.answer_type == "number":
         number = parse_number(value)
         if number is None:
@@ -62,28 +69,37 @@ def missing(items, answers_by_item: dict) -> tuple[list[str], list[str]]:
             continue
         needs_photo = (item.evidence_rule == "photo_always" or item.answer_type == "photo"
                        or (item.evidence_rule == "photo_if_noncompliant" and answer.result == "non_compliant"))
-        if needs_photo and not answer.upload_ids:
+        if (needs_photo and not judgement.has_evidence(item, answer)) or judgement.needs_proof(item, answer):
             no_evidence.append(item.code)
     return unanswered, no_evidence
 
 
-def score(items, answers_by_item: dict) -> dict:
-    """Score = 100 × compliant weight / applicable weight (一般 1, 较重 3, 重大 5), one decimal."""
+def score(items, answers_by_item: dict, severities: dict | None = None) -> dict:
+    """Score = 100 × compliant weight / applicable weight (一般 1, 较重 3, 重大 5), one decimal.
+
+    管理建议 items (statutory false) are counted apart and never scored. `severities` overrides an item's
+    severity where its judgement found a graver case (an expired permit is 重大).
+    """
     applicable = compliant = 0
-    counts = {"checked": len(items), "compliant": 0, "non_compliant": 0, "not_applicable": 0}
+    counts = {"checked": len(items), "compliant": 0, "non_compliant": 0, "not_applicable": 0, "advice": 0}
     major_failure = False
     for item in items:
         answer = answers_by_item.get(item.id)
         result = answer.result if answer else None
+        if getattr(item, "statutory", True) is False:
+            counts["checked"] -= 1
+            counts["advice"] += 1
+            continue
         if result in counts:
             counts[result] += 1
         if result not in ("compliant", "non_compliant"):
             continue
-        weight = SEVERITY_WEIGHT[item.severity]
+        severity = (severities or {}).get(item.id, item.severity)
+        weight = SEVERITY_WEIGHT[severity]
         applicable += weight
         if result == "compliant":
             compliant += weight
-        elif item.severity == "重大":
+        elif severity == "重大":
             major_failure = True
     value = round(100.0 * compliant / applicable, 1) if applicable else 100.0
     return {"score": value, "grade": grade_for(value, major_failure), **counts}

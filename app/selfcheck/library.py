@@ -52,6 +52,8 @@ def applies(applies_to: dict | None, groups: frozenset[str], permit_class: str, 
         return False
     if cond.get("flags_any") and not flags.intersection(cond["flags_any"]):
         return False
+    if cond.get("flags_none") and flags.intersection(cond["flags_none"]):
+        return False
     return True
 
 
@@ -77,8 +79,12 @@ def _item_rows(data: dict, frequency_filter: str | None) -> list[dict]:
             "code": item["code"], "section_code": item["section"], "section_title": titles[item["section"]],
             "question": item["question"], "guidance": item.get("guidance", ""),
             "legal_basis": [{"law": b["law"], "article": str(b.get("article", "")),
-                             "excerpt": b.get("excerpt", ""), "certainty": b.get("certainty", "知")}
+                             "excerpt": b.get("excerpt", ""), "certainty": b.get("certainty", "知"),
+                             "checked": bool(b.get("checked", False)),
+                             **({"note": b["note"]} if b.get("note") else {})}
                             for b in item["legal_basis"]],
+            "statutory": bool(item.get("statutory", True)), "judgement": item.get("judgement"),
+            "proof": item.get("proof"),
             "severity": item["severity"], "answer_type": item["answer_type"], "unit": item.get("unit"),
             "range_min": rng.get("min"), "range_max": rng.get("max"), "choices": item.get("choices"),
             "compliant_choices": item.get("compliant_choices"),
@@ -89,6 +95,12 @@ def _item_rows(data: dict, frequency_filter: str | None) -> list[dict]:
             "frequency": item.get("frequency", "quarterly"), "applies_to": item.get("applies_to") or {},
         })
     return rows
+
+
+LOCAL_COPIED = ("code", "section_code", "section_title", "question", "guidance", "legal_basis", "severity",
+                "answer_type", "unit", "range_min", "range_max", "choices", "compliant_choices", "date_rule",
+                "evidence_rule", "time_limit_days", "recommendation", "frequency", "applies_to", "local",
+                "statutory", "judgement", "proof")
 
 
 def latest_published(template_id: int) -> TemplateVersion | None:
@@ -111,12 +123,17 @@ def load_library() -> dict[str, int]:
         digest = hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         current = latest_published(template.id)
         if current is not None and current.source_hash == digest:
-            continue
+            continue  # the built-in part is unchanged (a published draft inherits the hash it was copied from)
         last = db.session.scalar(select(TemplateVersion.version).where(
             TemplateVersion.template_id == template.id).order_by(TemplateVersion.version.desc()).limit(1))
         version = TemplateVersion(template_id=template.id, version=(last or 0) + 1, status="published",
                                   source_hash=digest, published_at=utcnow())
         version.items = [ChecklistItem(position=n, **row) for n, row in enumerate(rows)]
+        # Published local items (regulators' additions) carry over into the new version.
+        codes = {row["code"] for row in rows}
+        for local in (i for i in (current.items if current else []) if i.local and i.code not in codes):
+            version.items.append(ChecklistItem(position=len(version.items),
+                                               **{k: getattr(local, k) for k in LOCAL_COPIED}))
         db.session.add(version)
         db.session.flush()
         created[spec["code"]] = version.version

@@ -90,6 +90,12 @@ class ChecklistItem(db.Model):
     frequency: Mapped[str] = mapped_column(String(12), default="quarterly")
     applies_to: Mapped[dict] = mapped_column(JSON, default=dict)
     local: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False: a 管理建议 with no statutory basis, never scored or reported as a violation of law.
+    statutory: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A judgement that depends on the enterprise profile (limit tables, renewal deadline), see judgement.py.
+    judgement: Mapped[dict | None] = mapped_column(JSON)
+    # What proves compliance: {"label": …, "kinds": [photo|document|record_no], "on_compliant": bool}.
+    proof: Mapped[dict | None] = mapped_column(JSON)
 
     version: Mapped[TemplateVersion] = relationship(back_populates="items")
 
@@ -179,6 +185,7 @@ class Answer(db.Model):
     value: Mapped[str | None] = mapped_column(String(500))
     note: Mapped[str | None] = mapped_column(Text)
     upload_ids: Mapped[list] = mapped_column(JSON, default=list)
+    evidence_ref: Mapped[str | None] = mapped_column(String(200))  # 证明材料编号（联单号、许可证号、报告编号…）
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -47,6 +47,8 @@ class LegalBasisOut(OutSchema):
     excerpt = fields.String()
     # True only where the article text was compared with an official text; the UI shows 待核实 otherwise.
     checked = fields.Function(lambda b: bool(b.get("checked", False)))
+    certainty = fields.Function(lambda b: b.get("certainty"))
+    note = fields.Function(lambda b: b.get("note"))
 
 
 def _item_range(item):
@@ -84,6 +86,7 @@ class ItemOut(OutSchema):
     statutory = fields.Function(lambda i: i.statutory is not False)
     nature = fields.Function(lambda i: "法定要求" if i.statutory is not False else "管理建议")
     proof = fields.Dict(allow_none=True)  # what proves compliance, and whether 合格 needs it
+    judgement = fields.Dict(allow_none=True)  # a profile-dependent rule ({"kind": "table", …}); see limit_basis
     evidence_rule = fields.String()
     time_limit_days = fields.Integer()
     recommendation = fields.String()

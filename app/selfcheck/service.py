@@ -11,7 +11,7 @@ from app.common.errors import Conflict, Forbidden, ValidationFailed
 from app.common.timeutil import local_date, today_local, utcnow
 from app.common.tx import compare_and_set_status
 from app.extensions import db
-from app.selfcheck import evaluate, library
+from app.selfcheck import evaluate, judgement, library
 from app.selfcheck.models import Answer, ChecklistItem, Schedule, SelfCheck, SelfCheckStatus, Upload
 from app.selfcheck.periods import day_in_period, period_of
 
@@ -145,7 +145,7 @@ def save_answers(user: User, selfcheck_id: int, entries: list[dict]) -> tuple[Se
     items = {i.id: i for i in items_of(selfcheck)}
     existing = answers_of(selfcheck)
     today = today_local()
-    saved = []
+    saved, notices = [], []
     for index, entry in enumerate(entries):
         item = items.get(entry["item_id"])
         if item is None:
@@ -165,21 +165,36 @@ def save_answers(user: User, selfcheck_id: int, entries: list[dict]) -> tuple[Se
             answer = Answer(selfcheck_id=selfcheck.id, item_id=item.id)
             db.session.add(answer)
             existing[item.id] = answer
-        answer.result = evaluate.derive_result(item, entry.get("result"), value, today)
+        answer.result = evaluate.derive_result(item, entry.get("result"), value, today, selfcheck.enterprise)
         answer.value = None if value in (None, "") else str(value)
         answer.note = entry.get("note")
         answer.upload_ids = upload_ids
+        answer.evidence_ref = (entry.get("evidence_ref") or "").strip() or None
         answer.updated_at = utcnow()
         answer.updated_by_id = user.id
         saved.append(answer)
+        notices.extend(_notices(item, answer, value, today, selfcheck.enterprise))
     if selfcheck.status == SelfCheckStatus.PENDING and saved:
         selfcheck.status = SelfCheckStatus.IN_PROGRESS
         selfcheck.started_at = utcnow()
         audit.record("selfcheck.started", "selfcheck", selfcheck.id, enterprise_id=selfcheck.enterprise_id,
                      from_state="pending", to_state="in_progress")
     selfcheck.answered_count = sum(1 for a in existing.values() if a.result is not None)
+    selfcheck.notices = notices
     db.session.flush()
     return selfcheck, saved
+
+
+def _notices(item, answer, value, today, enterprise) -> list[dict]:
+    """What the user should know about a saved answer: proof still missing for 合格, judgement notes."""
+    out = []
+    if judgement.needs_proof(item, answer):
+        out.append({"item_id": item.id, "code": item.code, "kind": "proof_required",
+                    "message": judgement.proof_message(item) + "（提交前补充）"})
+    verdict = judgement.judge(item, answer.result, value, today, enterprise)
+    for note in (verdict.notes if verdict else []):
+        out.append({"item_id": item.id, "code": item.code, "kind": "judgement", "message": f"{item.code}：{note}"})
+    return out
 
 
 def submit(user: User, selfcheck_id: int) -> dict:
@@ -194,16 +209,29 @@ def submit(user: User, selfcheck_id: int) -> dict:
     _ensure_editable(selfcheck, user)
     items = items_of(selfcheck)
     answers = answers_of(selfcheck)
+    today = local_date(utcnow())
+    for item in items:  # judgements that depend on the date or the profile are made again on the day of submission
+        answer = answers.get(item.id)
+        if item.judgement and answer is not None and answer.result != "not_applicable":
+            answer.result = evaluate.derive_result(item, answer.result, answer.value, today, selfcheck.enterprise)
     unanswered, no_evidence = evaluate.missing(items, answers)
     if unanswered or no_evidence:
         parts = []
         if unanswered:
             parts.append(f"{len(unanswered)}项未填写")
-        if no_evidence:
-            parts.append(f"{len(no_evidence)}项缺少照片")
+        proofs = [i for i in items if i.code in no_evidence and judgement.needs_proof(i, answers.get(i.id))]
+        photos = [code for code in no_evidence if code not in {i.code for i in proofs}]
+        if photos:
+            parts.append(f"{len(photos)}项缺少照片")
+        parts.extend(judgement.proof_message(i) for i in proofs[:5])
+        if len(proofs) > 5:
+            parts.append(f"另有{len(proofs) - 5}项“合格”缺少证明")
         raise ValidationFailed("还不能提交：" + "，".join(parts), code="incomplete",
-                               details={"missing_items": unanswered, "missing_evidence": no_evidence})
-    result = evaluate.score(items, answers)
+                               details={"missing_items": unanswered, "missing_evidence": no_evidence,
+                                        "proof_required": [{"code": i.code, "message": judgement.proof_message(i)}
+                                                           for i in proofs]})
+    findings = judgement.findings(items, answers, selfcheck.enterprise, today)
+    result = evaluate.score(items, answers, {i: v.severity for i, v in findings.items() if v.severity})
     now = utcnow()
     previous = compare_and_set_status(selfcheck, SelfCheckStatus.SUBMITTED, "该自查已提交，不能再修改",
                                       code="already_submitted")
@@ -216,7 +244,7 @@ def submit(user: User, selfcheck_id: int) -> dict:
     audit.record("selfcheck.submitted", "selfcheck", selfcheck.id, enterprise_id=selfcheck.enterprise_id,
                  from_state=previous, to_state="submitted",
                  comment=f"得分 {result['score']}，等级 {result['grade']}" + ("，逾期提交" if selfcheck.late else ""))
-    problems = open_problems_for_selfcheck(selfcheck, items, answers, user)
+    problems = open_problems_for_selfcheck(selfcheck, items, answers, user, findings)
     report = issue_report(selfcheck, items, answers, problems, user)
     selfcheck.report_id = report.id
     db.session.flush()

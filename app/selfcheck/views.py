@@ -11,7 +11,7 @@ from app.common.errors import NotFound, field_error
 from app.common.storage import get_storage
 from app.common.tx import transactional
 from app.extensions import db
-from app.selfcheck import authoring, service
+from app.selfcheck import authoring, judgement, service
 from app.selfcheck.models import Upload
 from app.selfcheck.schemas import (
     AnswersIn,
@@ -49,6 +49,7 @@ def get_selfcheck(selfcheck_id):
     items = service.items_of(selfcheck)
     sections: dict[str, dict] = {}
     for item in items:
+        item.limit_info = judgement.effective_limit(item, selfcheck.enterprise)  # this enterprise's limit
         sections.setdefault(item.section_code, {"code": item.section_code, "title": item.section_title,
                                                 "items": []})["items"].append(item)
     selfcheck.sections = list(sections.values())
@@ -64,7 +65,7 @@ def get_selfcheck(selfcheck_id):
 @selfcheck_blp.response(200, SaveAnswersOut)
 def save_answers(data, selfcheck_id):
     selfcheck, saved = service.save_answers(current_user, selfcheck_id, data["answers"])
-    return {"answers": saved, "status": selfcheck.status,
+    return {"answers": saved, "status": selfcheck.status, "notices": getattr(selfcheck, "notices", []),
             "progress": {"answered": selfcheck.answered_count, "total": len(selfcheck.item_ids)}}
 
 

@@ -26,7 +26,10 @@ def _upload(client, client_id=None):
 def _item(detail, answer_type=None, code=None):
     for section in detail["sections"]:
         for item in section["items"]:
-            if (answer_type and item["answer_type"] == answer_type) or (code and item["code"] == code):
+            if code and item["code"] == code:
+                return item
+            if answer_type and not code and item["answer_type"] == answer_type and (
+                    answer_type != "number" or item["range"]):  # a number item with a limit for this enterprise
                 return item
     raise AssertionError("no such item")
 
