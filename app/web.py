@@ -19,6 +19,7 @@ __all__ = ["PROJECT_ROOT", "api_blueprints", "init_app"]
 def api_blueprints():
     """Every feature's API blueprint, in one tuple."""
     from app.accounts.views import admin_blp, auth_blp
+    from app.inspections.views import blueprints as inspection_blueprints
     from app.notify.views import notify_blp
     from app.remediation.views import problems_blp
     from app.reports.views import reports_blp, verify_blp
@@ -27,7 +28,8 @@ def api_blueprints():
     from app.supervision.views_public import enterprise_blp, public_blp, warnings_blp
 
     return (system_blp, auth_blp, admin_blp, checklists_blp, selfcheck_blp, uploads_blp, reports_blp, verify_blp,
-            problems_blp, supervision_blp, notify_blp, enterprise_blp, warnings_blp, public_blp)
+            problems_blp, supervision_blp, notify_blp, enterprise_blp, warnings_blp, public_blp,
+            *inspection_blueprints())
 
 
 class HealthOut(OutSchema):
@@ -93,6 +95,8 @@ def init_app(app: Flask) -> None:
 
 
 NO_CACHE = {"index.html", "sw.js", "registerSW.js", "manifest.webmanifest"}
+STATIC_SUFFIXES = {".js", ".mjs", ".css", ".map", ".json", ".webmanifest", ".png", ".jpg", ".jpeg", ".gif", ".svg",
+                   ".ico", ".webp", ".woff", ".woff2", ".ttf", ".txt", ".xml", ".wasm"}
 
 
 def serve_frontend(path: str):
@@ -109,6 +113,9 @@ def serve_frontend(path: str):
         elif path.startswith("assets/"):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
+    if path.startswith("assets/") or Path(path).suffix.lower() in STATIC_SUFFIXES:
+        # A missing build file is a 404, never the app shell: a stale service worker would cache HTML as JS.
+        abort(404)
     response = send_from_directory(dist, "index.html")
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -23,6 +23,20 @@ class Role(enum.StrEnum):
 ENTERPRISE_ROLES = (Role.ENTERPRISE_STAFF, Role.ENTERPRISE_ADMIN)
 REGULATOR_ROLES = (Role.REGULATOR, Role.REGULATOR_ADMIN)
 
+
+class Position(enum.StrEnum):
+    """A regulator's position within the unit (行政执法主体); the approval chains name these."""
+
+    INSPECTOR = "inspector"              # 执法人员
+    DIVISION_HEAD = "division_head"      # 承办机构负责人 (city bureau)
+    DEPUTY_DIRECTOR = "deputy_director"  # 分管局长 (city bureau)
+    DIRECTOR = "director"                # 局长 (city bureau)
+    BRANCH_HEAD = "branch_head"          # 分局主要负责人 (county branch)
+
+
+POSITION_LABELS = {"inspector": "执法人员", "division_head": "承办机构负责人", "deputy_director": "分管局长",
+                   "director": "局长", "branch_head": "分局主要负责人"}
+
 PERMIT_CLASSES = ("重点管理", "简化管理", "登记管理")
 CREDIT_GRADES = ("环保诚信", "环保良好", "环保警示", "环保不良")
 ENTERPRISE_FLAGS = {
@@ -99,6 +113,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    position: Mapped[str | None] = mapped_column(String(20))  # Position, regulators only
+    enforcement_cert_no: Mapped[str | None] = mapped_column(String(32))  # 执法证号
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)

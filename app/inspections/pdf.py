@@ -1,0 +1,40 @@
+"""附件2 / 附件1 as A4 PDFs in the forms' layout (WeasyPrint, Noto CJK; the text is extractable)."""
+from flask import render_template
+
+from app.common.timeutil import local_date
+from app.inspections.models import INSPECTION_TYPES, METHODS
+
+
+def cn_date(day) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else "　年　月　日"
+
+
+def _boxes(options: dict, chosen: set, other_text: str) -> list[dict]:
+    return [{"mark": "■" if key in chosen else "□", "label": label,
+             "other": (other_text or "＿＿＿＿") if key == "other" else None} for key, label in options.items()]
+
+
+def inspection_html(insp) -> str:
+    return render_template(
+        "inspection_form.html", i=insp, cn_date=cn_date, local_date=local_date,
+        types=_boxes(INSPECTION_TYPES, {insp.inspection_type}, insp.type_other),
+        methods=_boxes(METHODS, set(insp.methods or []), insp.method_other),
+        inspectors="；".join(f"{p['name']}（执法证号：{p['cert_no'] or '—'}）" for p in insp.inspectors))
+
+
+def special_action_html(action) -> str:
+    return render_template("special_action_form.html", a=action, cn_date=cn_date, local_date=local_date)
+
+
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML  # heavy import; only the PDF endpoints need it
+
+    return HTML(string=html).write_pdf()
+
+
+def inspection_pdf(insp) -> bytes:
+    return _pdf(inspection_html(insp))
+
+
+def special_action_pdf(action) -> bytes:
+    return _pdf(special_action_html(action))
