@@ -73,6 +73,8 @@ export interface RequestOptions {
   /** Skip the global 401 handler (login and the startup `me` probe). */
   skipAuthRedirect?: boolean
   signal?: AbortSignal
+  /** Give up after this long with a retryable `timeout` error (the background sync never hangs). */
+  timeoutMs?: number
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -98,6 +100,10 @@ export async function request<T>(url: string, opts: RequestOptions = {}): Promis
   const method = opts.method ?? 'GET'
   const isForm = typeof FormData !== 'undefined' && opts.body instanceof FormData
   let res: Response
+  let data: unknown
+  const timer = opts.timeoutMs ? new AbortController() : null
+  const timeout = timer ? setTimeout(() => timer.abort(), opts.timeoutMs) : null
+  if (timer && opts.signal) opts.signal.addEventListener('abort', () => timer.abort(), { once: true })
   try {
     res = await fetch(url, {
       method,
@@ -105,13 +111,16 @@ export async function request<T>(url: string, opts: RequestOptions = {}): Promis
       headers: buildHeaders(method, opts.headers, opts.body !== undefined && !isForm),
       body:
         opts.body === undefined ? undefined : isForm ? (opts.body as FormData) : JSON.stringify(opts.body),
-      signal: opts.signal,
+      signal: timer ? timer.signal : opts.signal,
     })
+    data = await readBody(res)
   } catch (e) {
+    if (timer?.signal.aborted && !opts.signal?.aborted) throw new ApiError(0, 'timeout', '请求超时，稍后自动重试')
     if ((e as Error)?.name === 'AbortError') throw e
     throw parseApiError(0, null)
+  } finally {
+    if (timeout) clearTimeout(timeout)
   }
-  const data = await readBody(res)
   if (!res.ok) {
     const err = parseApiError(res.status, data)
     if (res.status === 401 && !opts.skipAuthRedirect) notifyUnauthorized()
@@ -137,11 +146,13 @@ export function uploadWithProgress<T>(
   url: string,
   form: FormData,
   onProgress?: (fraction: number) => void,
+  timeoutMs = 0,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open('POST', url)
     xhr.withCredentials = true
+    xhr.timeout = timeoutMs
     const headers = buildHeaders('POST', undefined, false)
     for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v)
     xhr.upload.onprogress = (ev) => {
@@ -163,7 +174,7 @@ export function uploadWithProgress<T>(
       }
     }
     xhr.onerror = () => reject(parseApiError(0, null))
-    xhr.ontimeout = () => reject(parseApiError(0, null))
+    xhr.ontimeout = () => reject(new ApiError(0, 'timeout', '上传超时，稍后自动重试'))
     xhr.send(form)
   })
 }

@@ -12,7 +12,10 @@ export const listSelfChecks = (status?: string) =>
 export const getSelfCheck = (id: number) => http.get<SelfCheckDetail>(`/api/selfchecks/${id}`)
 
 export const saveAnswers = (id: number, answers: AnswerInput[]) =>
-  http.put<SaveAnswersResponse>(`/api/selfchecks/${id}/answers`, { answers })
+  http.put<SaveAnswersResponse>(`/api/selfchecks/${id}/answers`, { answers }, { timeoutMs: 30_000 })
 
 export const submitSelfCheck = (id: number, idempotencyKey: string) =>
-  http.post<SubmitResponse>(`/api/selfchecks/${id}/submit`, {}, { headers: { 'Idempotency-Key': idempotencyKey } })
+  http.post<SubmitResponse>(`/api/selfchecks/${id}/submit`, {}, {
+    headers: { 'Idempotency-Key': idempotencyKey },
+    timeoutMs: 90_000,
+  })

@@ -12,5 +12,6 @@ export function uploadPhoto(
   form.append('file', blob, `${clientId}.jpg`)
   form.append('client_id', clientId)
   if (capturedAt) form.append('captured_at', capturedAt)
-  return uploadWithProgress<Upload>('/api/uploads', form, onProgress)
+  // a phone photo is at most a few MB after compression; two minutes covers a slow 3G link
+  return uploadWithProgress<Upload>('/api/uploads', form, onProgress, 120_000)
 }

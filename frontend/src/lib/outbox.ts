@@ -1,4 +1,11 @@
-// The outbox: queued server operations processed strictly in order, with retry and backoff.
+// The outbox: queued server operations, each retried with backoff until the server has answered it.
+//
+// Order: photo uploads first, then answer saves, then submissions and problem writes; within a
+// group, in the order they were queued. An entry only ever waits on entries that come before it
+// in that order (a submission on its self-check's uploads and answers, a problem write on its
+// photos), never on one after it, so the queue cannot jam. Answer saves do not wait for photos
+// at all: they carry the photos already uploaded, and a photo attaches to its answer with a
+// further save once its upload is done (the server replaces an answer's photo list on each save).
 import { getDb, type OutboxOp } from './db'
 import { ApiError } from '@/api/http'
 
@@ -22,34 +29,83 @@ export function isRetryable(err: unknown): boolean {
   return true
 }
 
+/** No connection (or waiting for a new login): every other request would fail the same way. */
+function stopsTheRun(err: unknown): boolean {
+  return err instanceof ApiError && (err.code === 'network_error' || err.code === 'timeout' || err.code === 'auth_wait')
+}
+
+const PHASE: Record<OutboxOp['kind'], number> = { upload: 0, answers: 1, submit: 2, problem: 2 }
+
+/** Processing order: phase, then queue order. */
+export function compareOps(a: OutboxOp, b: OutboxOp): number {
+  return PHASE[a.kind] - PHASE[b.kind] || (a.seq as number) - (b.seq as number)
+}
+
+/**
+ * The queued entries `op` must wait for. All of them come before `op` in processing order:
+ * a submission waits for its self-check's uploads and answer saves, a problem write for its photos.
+ */
+export function blockersOf(op: OutboxOp, queued: OutboxOp[]): OutboxOp[] {
+  if (op.kind === 'submit') {
+    return queued.filter(
+      (o) => o !== op && o.status === 'queued' && o.selfcheckId === op.selfcheckId && (o.kind === 'upload' || o.kind === 'answers'),
+    )
+  }
+  if (op.kind === 'problem') {
+    const photos = new Set(Object.values(op.payload.problem?.photos ?? {}).flat())
+    return queued.filter((o) => o.status === 'queued' && o.kind === 'upload' && photos.has(o.payload.clientId ?? ''))
+  }
+  return []
+}
+
+// ---- change notification (the sync indicator listens) -----------------------------------------
+const changeListeners = new Set<() => void>()
+export function onOutboxChange(fn: () => void): () => void {
+  changeListeners.add(fn)
+  return () => changeListeners.delete(fn)
+}
+export function notifyOutboxChanged(): void {
+  for (const fn of changeListeners) {
+    try {
+      fn()
+    } catch {
+      // a broken listener must not break the queue
+    }
+  }
+}
+
 export type NewOp = Pick<OutboxOp, 'userId' | 'kind' | 'selfcheckId' | 'payload'>
 
 /**
- * Add an operation. Consecutive answer saves for one self-check are merged into the last queued
- * one (its `rev` is bumped so a send already in flight does not delete the merged work).
+ * Add an operation. An answer save is merged into the newest queued answer save of the same
+ * self-check (its `rev` is bumped so a send already in flight does not delete the merged work):
+ * the handler always sends the answers' current local state, so one entry per self-check is enough.
  */
 export async function enqueue(op: NewOp, now = Date.now()): Promise<number> {
   const db = await getDb()
   const tx = db.transaction('outbox', 'readwrite')
   const store = tx.objectStore('outbox')
   if (op.kind === 'answers') {
-    const cursor = await store.openCursor(null, 'prev')
-    let last: OutboxOp | undefined
-    let c = cursor
+    let c = await store.openCursor(null, 'prev')
+    let target: OutboxOp | undefined
     while (c) {
-      if (c.value.userId === op.userId) {
-        last = c.value
+      const v = c.value
+      if (v.userId === op.userId && v.kind === 'answers' && v.selfcheckId === op.selfcheckId && v.status === 'queued') {
+        target = v
         break
       }
       c = await c.continue()
     }
-    if (last && last.kind === 'answers' && last.selfcheckId === op.selfcheckId && last.status === 'queued') {
-      const ids = new Set([...(last.payload.itemIds ?? []), ...(op.payload.itemIds ?? [])])
-      last.payload = { ...last.payload, itemIds: [...ids] }
-      last.rev += 1
-      await store.put(last)
+    if (target) {
+      const ids = new Set([...(target.payload.itemIds ?? []), ...(op.payload.itemIds ?? [])])
+      target.payload = { ...target.payload, itemIds: [...ids] }
+      target.rev += 1
+      // new work is due now, whatever backoff the entry was in
+      target.nextAttemptAt = Math.min(target.nextAttemptAt, now)
+      await store.put(target)
       await tx.done
-      return last.seq as number
+      notifyOutboxChanged()
+      return target.seq as number
     }
   }
   const seq = await store.add({
@@ -62,9 +118,11 @@ export async function enqueue(op: NewOp, now = Date.now()): Promise<number> {
     createdAt: new Date(now).toISOString(),
   })
   await tx.done
+  notifyOutboxChanged()
   return seq
 }
 
+/** One user's entries in queue order. */
 export async function listOps(userId: number): Promise<OutboxOp[]> {
   const db = await getDb()
   const ops = await db.getAllFromIndex('outbox', 'by_user', userId)
@@ -82,20 +140,41 @@ export async function retryNow(userId: number, now = Date.now()): Promise<void> 
     }
   }
   await tx.done
+  notifyOutboxChanged()
+}
+
+/** Put one entry (failed or backing off) back in the queue, due now. */
+export async function retryOp(seq: number, now = Date.now()): Promise<OutboxOp | null> {
+  const db = await getDb()
+  const op = await db.get('outbox', seq)
+  if (!op) return null
+  op.status = 'queued'
+  op.attempts = 0
+  op.nextAttemptAt = now
+  await db.put('outbox', op)
+  notifyOutboxChanged()
+  return op
+}
+
+/** Drop one entry. */
+export async function removeOp(seq: number): Promise<void> {
+  const db = await getDb()
+  await db.delete('outbox', seq)
+  notifyOutboxChanged()
 }
 
 export interface ProcessResult {
   done: number
   failed: number
-  /** set when the queue stopped at an op that must wait; the time it becomes due */
+  /** set when queued work remains: the earliest time one of it becomes due */
   waitUntil: number | null
   remaining: number
 }
 
 /**
- * Run due operations of one user in sequence order. A retryable failure stops the queue (later
- * operations may depend on it, e.g. answers on a photo upload); a permanent failure marks the op
- * failed and moves on.
+ * Run one user's due operations in processing order until none is due. A failure that says the
+ * connection is gone stops the run; any other retryable failure backs off that entry (and what
+ * waits on it) while the rest carries on; a permanent failure marks the entry failed.
  */
 export async function processOutbox(
   userId: number,
@@ -105,31 +184,28 @@ export async function processOutbox(
   const db = await getDb()
   const result: ProcessResult = { done: 0, failed: 0, waitUntil: null, remaining: 0 }
   for (;;) {
-    const ops = (await listOps(userId)).filter((o) => o.status === 'queued')
-    const op = ops[0]
+    const queued = (await listOps(userId)).filter((o) => o.status === 'queued').sort(compareOps)
+    const t = now()
+    const op = queued.find((o) => o.nextAttemptAt <= t && blockersOf(o, queued).length === 0)
     if (!op) break
-    if (op.nextAttemptAt > now()) {
-      result.waitUntil = op.nextAttemptAt
-      break
-    }
     try {
       const handler = handlers[op.kind]
       if (!handler) throw new ApiError(400, 'no_handler', `未知的操作类型：${op.kind}`)
       await handler(op)
     } catch (err) {
       const fresh = await db.get('outbox', op.seq as number)
-      if (!fresh) continue
-      fresh.attempts += 1
-      fresh.lastError = err instanceof Error ? err.message : String(err)
-      if (isRetryable(err)) {
-        fresh.nextAttemptAt = now() + backoffDelay(fresh.attempts)
+      if (fresh) {
+        fresh.attempts += 1
+        fresh.lastError = err instanceof Error ? err.message : String(err)
+        if (isRetryable(err)) fresh.nextAttemptAt = now() + backoffDelay(fresh.attempts)
+        else {
+          fresh.status = 'failed'
+          result.failed += 1
+        }
         await db.put('outbox', fresh)
-        result.waitUntil = fresh.nextAttemptAt
-        break
+        notifyOutboxChanged()
       }
-      fresh.status = 'failed'
-      await db.put('outbox', fresh)
-      result.failed += 1
+      if (isRetryable(err) && stopsTheRun(err)) break
       continue
     }
     const tx = db.transaction('outbox', 'readwrite')
@@ -138,11 +214,17 @@ export async function processOutbox(
     else if (fresh) {
       // merged while in flight: send again, without counting as a failure
       fresh.attempts = 0
+      fresh.lastError = null
       await tx.store.put(fresh)
     }
     await tx.done
+    notifyOutboxChanged()
     result.done += 1
   }
-  result.remaining = (await listOps(userId)).filter((o) => o.status === 'queued').length
+  const left = (await listOps(userId)).filter((o) => o.status === 'queued')
+  result.remaining = left.length
+  // what waits on another entry becomes due with it; the rest by its own backoff
+  const free = left.filter((o) => blockersOf(o, left).length === 0)
+  if (free.length) result.waitUntil = Math.max(now(), Math.min(...free.map((o) => o.nextAttemptAt)))
   return result
 }

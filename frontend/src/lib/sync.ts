@@ -1,11 +1,13 @@
 // Wires the outbox to the API: photo uploads, answer saves and submissions, run when online.
+// Every request here is idempotent on the server (uploads by client id, answers replace, submit and
+// problem writes by Idempotency-Key), so a send whose response was lost is simply sent again.
 import { ApiError } from '@/api/http'
 import { saveAnswers, submitSelfCheck, type AnswerInput } from '@/api/selfchecks'
 import { uploadPhoto } from '@/api/uploads'
 import { reportProblem, submitRectification } from '@/api/problems'
 import type { ProblemDetail, Progress, SubmitResponse } from '@/api/types'
 import { getDb, kvSet, type OutboxOp } from './db'
-import { isRetryable, processOutbox, retryNow, type OutboxHandlers } from './outbox'
+import { enqueue, isRetryable, notifyOutboxChanged, processOutbox, retryNow, retryOp, removeOp, type OutboxHandlers } from './outbox'
 
 export type SyncEvent =
   | { type: 'answers-synced'; selfcheckId: number; progress: Progress | null }
@@ -78,10 +80,24 @@ export function makeHandlers(userId: number): OutboxHandlers {
         }
         throw asRetry(err)
       }
-      const cur = await db.get('photos', clientId)
+      // record the upload; a self-check photo then attaches to its answer with a further save
+      const tx = db.transaction(['photos', 'answers'], 'readwrite')
+      const cur = await tx.objectStore('photos').get(clientId)
+      let attach: { selfcheckId: number; itemId: number } | null = null
       if (cur) {
-        await db.put('photos', { ...cur, uploadId: up.id, thumbnailUrl: up.thumbnail_url, status: 'uploaded', error: null })
+        await tx.objectStore('photos').put({ ...cur, uploadId: up.id, thumbnailUrl: up.thumbnail_url, status: 'uploaded', error: null })
+        if (cur.selfcheckId > 0) {
+          const answers = tx.objectStore('answers')
+          const a = await answers.get([userId, cur.selfcheckId, cur.itemId])
+          if (a && a.photoIds.includes(clientId)) {
+            // 'pending' without a new rev: a local edit made meanwhile keeps its own, newer rev
+            if (a.state !== 'saved') await answers.put({ ...a, state: 'pending', error: null })
+            attach = { selfcheckId: cur.selfcheckId, itemId: cur.itemId }
+          }
+        }
       }
+      await tx.done
+      if (attach) await enqueue({ userId, kind: 'answers', selfcheckId: attach.selfcheckId, payload: { itemIds: [attach.itemId] } })
       emit({ type: 'photo-uploaded', clientId, selfcheckId: op.selfcheckId })
     },
 
@@ -100,8 +116,8 @@ export function makeHandlers(userId: number): OutboxHandlers {
         const mine = new Set<number>()
         for (const cid of a.photoIds) {
           const p = await db.get('photos', cid)
-          if (!p || p.status === 'failed') continue
-          if (p.uploadId === null) throw new ApiError(0, 'waiting_upload', '等待照片上传完成')
+          // not uploaded yet: the answer is saved without it, and the upload attaches it later
+          if (!p || p.status === 'failed' || p.uploadId === null) continue
           ids.add(p.uploadId)
           mine.add(p.uploadId)
         }
@@ -172,7 +188,8 @@ export function makeHandlers(userId: number): OutboxHandlers {
         for (const cid of clientIds) {
           const p = await db.get('photos', cid)
           if (!p || p.status === 'failed') continue
-          if (p.uploadId === null) throw new ApiError(0, 'waiting_upload', '等待照片上传完成')
+          // cannot happen (the outbox runs a problem write only after its uploads); retried if it does
+          if (p.uploadId === null) throw new ApiError(503, 'waiting_upload', '等待照片上传完成')
           ids[slot].push(p.uploadId)
         }
       }
@@ -223,7 +240,7 @@ export function kick(): Promise<void> {
     return running
   }
   const userId = activeUser
-  running = (async () => {
+  const run: Promise<void> = (async () => {
     do {
       again = false
       if (!isOnline()) break
@@ -238,9 +255,10 @@ export function kick(): Promise<void> {
   })()
     .catch(() => undefined)
     .finally(() => {
-      running = null
+      if (running === run) running = null
     })
-  return running
+  running = run
+  return run
 }
 
 function onOnline(): void {
@@ -274,4 +292,50 @@ export function stopSync(): void {
 export function resumeAfterLogin(userId: number): void {
   startSync(userId)
   void retryNow(userId).then(() => kick())
+}
+
+/** Put one stuck entry back in the queue (and its photo or answers back to 待同步), then sync. */
+export async function retryEntry(seq: number): Promise<void> {
+  const db = await getDb()
+  const op = await db.get('outbox', seq)
+  if (!op) return
+  if (op.kind === 'upload' && op.payload.clientId) {
+    const p = await db.get('photos', op.payload.clientId)
+    if (p && p.status === 'failed') await db.put('photos', { ...p, status: 'queued', error: null })
+  }
+  if (op.kind === 'answers') {
+    const tx = db.transaction('answers', 'readwrite')
+    for (const itemId of op.payload.itemIds ?? []) {
+      const a = await tx.store.get([op.userId, op.selfcheckId, itemId])
+      if (a && a.state === 'error') await tx.store.put({ ...a, state: 'pending', error: null })
+    }
+    await tx.done
+  }
+  await retryOp(seq)
+  await kick()
+}
+
+/** Give up on one entry (its local photo or answer stays on the device). */
+export async function discardEntry(seq: number): Promise<void> {
+  await removeOp(seq)
+}
+
+/** A photo taken off its answer: forget the local copy and its upload if it has not been sent. */
+export async function forgetPhoto(userId: number, clientId: string): Promise<void> {
+  const db = await getDb()
+  const tx = db.transaction(['photos', 'outbox'], 'readwrite')
+  await tx.objectStore('photos').delete(clientId)
+  for (const op of await tx.objectStore('outbox').index('by_user').getAll(userId)) {
+    if (op.kind === 'upload' && op.payload.clientId === clientId) await tx.objectStore('outbox').delete(op.seq as number)
+  }
+  await tx.done
+  notifyOutboxChanged()
+}
+
+/** A page reload, for tests: the runner and listeners are gone; the queue itself is in IndexedDB. */
+export function resetSyncForReload(): void {
+  stopSync()
+  running = null
+  again = false
+  listeners.clear()
 }

@@ -9,7 +9,7 @@ import { captureTimeOf } from '@/lib/exif'
 import { getDb, kvGet, kvSet, type LocalAnswer, type LocalPhoto } from '@/lib/db'
 import { compressImage } from '@/lib/image'
 import { enqueue } from '@/lib/outbox'
-import { kick, onSyncEvent, type SubmitOutcome } from '@/lib/sync'
+import { forgetPhoto, kick, onSyncEvent, type SubmitOutcome } from '@/lib/sync'
 import { uuid } from '@/lib/uuid'
 import { useAuthStore } from './auth'
 
@@ -39,6 +39,8 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
   const serverProgress = ref<Progress | null>(null)
   const lastSubmit = ref<SubmitOutcome | null>(null)
   const timers = new Map<number, ReturnType<typeof setTimeout>>()
+  /** self-checks whose submit() call is waiting for the server's answer */
+  const submitWaiting = new Set<number>()
 
   const uid = () => {
     if (!auth.user) throw new ApiError(401, 'unauthorized', '请先登录')
@@ -85,6 +87,7 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
       tasks.value = res.items
       tasksFromCache.value = false
       await kvSet(userId, 'selfchecks', plain(res.items))
+      void prefetchOpen(userId, res.items)
     } catch (e) {
       const cached = await kvGet<SelfCheckSummary[]>(userId, 'selfchecks')
       if (e instanceof ApiError && e.status === 0 && cached) {
@@ -94,16 +97,42 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     }
   }
 
+  /** Keep every open checklist on the device, so going offline right after login still works. */
+  async function prefetchOpen(userId: number, list: SelfCheckSummary[]): Promise<void> {
+    const db = await getDb()
+    for (const t of list.filter((x) => x.status !== 'submitted')) {
+      try {
+        const cached = await db.get('checklists', [userId, t.id])
+        if (cached && detail.value?.id === t.id) continue
+        const fresh = await getSelfCheck(t.id)
+        await db.put('checklists', { userId, selfcheckId: t.id, detail: plain(fresh), cachedAt: new Date().toISOString() })
+        await mergeServer(userId, t.id, fresh.answers)
+      } catch {
+        return // offline or logged out: the next list load tries again
+      }
+    }
+  }
+
   // ---- open checklist --------------------------------------------------------
   function revokeUrls(): void {
     for (const p of photos.values()) if (p.url) URL.revokeObjectURL(p.url)
     photos.clear()
   }
 
+  let loadedId: number | null = null
   async function loadLocal(userId: number, id: number): Promise<void> {
     const db = await getDb()
+    const stored = await db.getAllFromIndex('answers', 'by_check', [userId, id])
+    // reloading the same checklist: an edit made meanwhile (newer rev) stays
+    const keep = loadedId === id ? new Map(answers) : new Map<number, LocalAnswer>()
+    loadedId = id
     answers.clear()
-    for (const a of await db.getAllFromIndex('answers', 'by_check', [userId, id])) answers.set(a.itemId, a)
+    for (const a of stored) {
+      const mine = keep.get(a.itemId)
+      answers.set(a.itemId, mine && mine.rev > a.rev ? mine : a)
+      keep.delete(a.itemId)
+    }
+    for (const mine of keep.values()) answers.set(mine.itemId, mine)
     revokeUrls()
     for (const p of await db.getAllFromIndex('photos', 'by_check', [userId, id])) {
       photos.set(p.clientId, { ...p, url: URL.createObjectURL(p.blob) })
@@ -160,8 +189,8 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     } catch (e) {
       if (!(cached && e instanceof ApiError && e.status === 0)) throw e
     }
-    // recover edits written before a crash but never queued
-    const unsent = [...answers.values()].filter((a) => a.state === 'saved').map((a) => a.itemId)
+    // recover edits written before a crash or reload (queuing again merges with what is queued)
+    const unsent = [...answers.values()].filter((a) => a.state === 'saved' || a.state === 'pending').map((a) => a.itemId)
     if (unsent.length) await queueAnswers(id, unsent)
   }
 
@@ -169,7 +198,11 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     if (!detail.value || !auth.user) return
     const db = await getDb()
     const id = detail.value.id
-    for (const a of await db.getAllFromIndex('answers', 'by_check', [auth.user.id, id])) answers.set(a.itemId, a)
+    for (const a of await db.getAllFromIndex('answers', 'by_check', [auth.user.id, id])) {
+      // an edit made while this read ran is newer than what was read
+      const cur = answers.get(a.itemId)
+      if (!cur || a.rev >= cur.rev) answers.set(a.itemId, a)
+    }
     for (const p of await db.getAllFromIndex('photos', 'by_check', [auth.user.id, id])) {
       const cur = photos.get(p.clientId)
       photos.set(p.clientId, { ...p, url: cur?.url ?? URL.createObjectURL(p.blob) })
@@ -198,7 +231,8 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
       itemId,
       setTimeout(() => {
         timers.delete(itemId)
-        void queueAnswers(selfcheckId, [itemId])
+        // the edit is in IndexedDB as 已保存 either way; opening the checklist queues it again
+        void queueAnswers(selfcheckId, [itemId]).catch(() => undefined)
       }, delay),
     )
   }
@@ -268,7 +302,12 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     const prev = answers.get(itemId)
     if (!prev) return
     if (ref.clientId) {
-      await setAnswer(itemId, { photoIds: prev.photoIds.filter((c) => c !== ref.clientId) }, 0)
+      const clientId = ref.clientId
+      await setAnswer(itemId, { photoIds: prev.photoIds.filter((c) => c !== clientId) }, 0)
+      const p = photos.get(clientId)
+      if (p?.url) URL.revokeObjectURL(p.url)
+      photos.delete(clientId)
+      await forgetPhoto(uid(), clientId)
     } else if (ref.uploadId !== null) {
       const remote = prev.remoteUploadIds.filter((u) => u !== ref.uploadId)
       answers.set(itemId, { ...prev, remoteUploadIds: remote })
@@ -345,8 +384,9 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     })
     await enqueue({ userId, kind: 'submit', selfcheckId, payload: { idempotencyKey: uuid() } })
     if (typeof navigator !== 'undefined' && navigator.onLine === false) return { kind: 'queued' }
+    submitWaiting.add(selfcheckId)
     void kick()
-    const outcome = await wait
+    const outcome = await wait.finally(() => submitWaiting.delete(selfcheckId))
     if (!outcome) return { kind: 'queued' }
     return afterSubmit(outcome)
   }
@@ -369,12 +409,35 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     return { kind: 'done', outcome }
   }
 
+  /** Fetch the open checklist again once the server is reachable (leaves 离线模式). */
+  let revalidating: Promise<void> | null = null
+  function revalidate(): Promise<void> {
+    if (!detail.value || revalidating) return revalidating ?? Promise.resolve()
+    const id = detail.value.id
+    revalidating = open(id)
+      .catch(() => undefined)
+      .finally(() => {
+        revalidating = null
+      })
+    return revalidating
+  }
+
   onSyncEvent((e) => {
     if (e.type === 'photo-progress') uploadProgress.set(e.clientId, e.fraction)
     if (!detail.value) return
     if ('selfcheckId' in e && e.selfcheckId !== detail.value.id) return
     if (e.type === 'answers-synced' && e.progress) serverProgress.value = e.progress
-    if (e.type !== 'photo-progress') void refreshLocal()
+    if (e.type === 'submit-done' || e.type === 'submit-error') {
+      // a submission queued offline was answered: show the result, not the stale draft
+      if (submitWaiting.has(e.selfcheckId)) return // submit() itself takes the answer
+      const at = new Date().toISOString()
+      void afterSubmit(e.type === 'submit-done' ? { ok: true, result: e.result, at } : { ok: false, error: e.error, at }).catch(
+        () => undefined,
+      )
+      return
+    }
+    if (e.type === 'answers-synced' && detailFromCache.value) void revalidate()
+    if (e.type !== 'photo-progress') void refreshLocal().catch(() => undefined)
   })
 
   function reset(): void {
@@ -382,6 +445,7 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     timers.clear()
     tasks.value = []
     detail.value = null
+    loadedId = null
     answers.clear()
     revokeUrls()
     lastSubmit.value = null

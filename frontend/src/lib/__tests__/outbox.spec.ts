@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiError } from '@/api/http'
 import { closeDb, DB_NAME, getDb, type OutboxOp } from '../db'
-import { backoffDelay, enqueue, listOps, processOutbox, retryNow, type OutboxHandlers } from '../outbox'
+import { backoffDelay, blockersOf, enqueue, listOps, processOutbox, retryNow, retryOp, type OutboxHandlers } from '../outbox'
 
 const U = 7
 
@@ -26,19 +26,19 @@ beforeEach(async () => {
 afterEach(closeDb)
 
 describe('outbox', () => {
-  it('processes operations in the order they were queued and removes them', async () => {
+  it('sends uploads first, then answer saves, then submissions, each group in queue order', async () => {
     await enqueue({ userId: U, kind: 'upload', selfcheckId: 1, payload: { clientId: 'p1' } })
     await enqueue({ userId: U, kind: 'answers', selfcheckId: 1, payload: { itemIds: [1] } })
     await enqueue({ userId: U, kind: 'upload', selfcheckId: 1, payload: { clientId: 'p2' } })
     await enqueue({ userId: U, kind: 'submit', selfcheckId: 1, payload: { idempotencyKey: 'k' } })
     const { seen, handlers } = recorder()
     const res = await processOutbox(U, handlers)
-    expect(seen).toEqual(['upload:p1', 'answers:1', 'upload:p2', 'submit:k'])
+    expect(seen).toEqual(['upload:p1', 'upload:p2', 'answers:1', 'submit:k'])
     expect(res).toMatchObject({ done: 4, failed: 0, remaining: 0, waitUntil: null })
     expect(await listOps(U)).toEqual([])
   })
 
-  it('merges consecutive answer saves of one self-check but not across an upload', async () => {
+  it('merges answer saves of one self-check into one entry, across uploads', async () => {
     await enqueue({ userId: U, kind: 'answers', selfcheckId: 1, payload: { itemIds: [1] } })
     await enqueue({ userId: U, kind: 'answers', selfcheckId: 1, payload: { itemIds: [2, 1] } })
     await enqueue({ userId: U, kind: 'upload', selfcheckId: 1, payload: { clientId: 'p' } })
@@ -46,47 +46,87 @@ describe('outbox', () => {
     await enqueue({ userId: U, kind: 'answers', selfcheckId: 2, payload: { itemIds: [4] } })
     const ops = await listOps(U)
     expect(ops.map((o) => [o.kind, o.payload.itemIds ?? o.payload.clientId])).toEqual([
-      ['answers', [1, 2]],
+      ['answers', [1, 2, 3]],
       ['upload', 'p'],
-      ['answers', [3]],
       ['answers', [4]],
     ])
   })
 
-  it('stops at a retryable failure, keeps later work, and retries after the backoff', async () => {
+  it('an answer save queued before a photo upload does not wait for it (the natural order)', async () => {
+    // offline: 不合格 first, then the photo
+    await enqueue({ userId: U, kind: 'answers', selfcheckId: 1, payload: { itemIds: [1] } })
+    await enqueue({ userId: U, kind: 'upload', selfcheckId: 1, payload: { clientId: 'p' } })
+    const { seen, handlers } = recorder()
+    const res = await processOutbox(U, handlers)
+    expect(seen).toEqual(['upload:p', 'answers:1'])
+    expect(res.remaining).toBe(0)
+  })
+
+  it('no connection stops the run; after backoff or coming online everything is retried', async () => {
     let now = 1_000_000
     await enqueue({ userId: U, kind: 'answers', selfcheckId: 1, payload: { itemIds: [1] } }, now)
     await enqueue({ userId: U, kind: 'upload', selfcheckId: 1, payload: { clientId: 'p' } }, now)
-    await enqueue({ userId: U, kind: 'answers', selfcheckId: 1, payload: { itemIds: [2] } }, now)
+    await enqueue({ userId: U, kind: 'answers', selfcheckId: 2, payload: { itemIds: [2] } }, now)
     let offline = true
-    const { seen, handlers } = recorder((op) =>
-      offline && op.kind === 'upload' ? new ApiError(0, 'network_error', '网络连接失败') : null,
-    )
+    const { seen, handlers } = recorder(() => (offline ? new ApiError(0, 'network_error', '网络连接失败') : null))
     const first = await processOutbox(U, handlers, () => now)
-    expect(seen).toEqual(['answers:1', 'upload:p'])
-    expect(first.waitUntil).toBe(now + backoffDelay(1))
+    expect(seen).toEqual(['upload:p'])
+    expect(first.waitUntil).toBe(now)
     const waiting = await listOps(U)
-    expect(waiting.map((o) => o.kind)).toEqual(['upload', 'answers'])
-    expect(waiting[0]).toMatchObject({ attempts: 1, status: 'queued', lastError: '网络连接失败' })
+    expect(waiting.find((o) => o.kind === 'upload')).toMatchObject({ attempts: 1, status: 'queued', lastError: '网络连接失败' })
+    expect(waiting.find((o) => o.kind === 'upload')?.nextAttemptAt).toBe(now + backoffDelay(1))
 
-    // not yet due: nothing is sent
-    now += 1_000
-    const early = await processOutbox(U, handlers, () => now)
-    expect(early.done).toBe(0)
-    expect(seen).toHaveLength(2)
+    // the others are still due: the next run tries the first of them and stops again
+    await processOutbox(U, handlers, () => now)
+    expect(seen).toEqual(['upload:p', 'answers:1'])
 
-    // second failure doubles the delay
+    // second failure of the upload doubles its delay
     now += backoffDelay(1)
     await processOutbox(U, handlers, () => now)
-    expect((await listOps(U))[0].attempts).toBe(2)
-    expect((await listOps(U))[0].nextAttemptAt).toBe(now + backoffDelay(2))
+    const up = (await listOps(U)).find((o) => o.kind === 'upload')
+    expect(up?.attempts).toBe(2)
+    expect(up?.nextAttemptAt).toBe(now + backoffDelay(2))
 
-    // back online: retryNow makes it due at once
+    // back online: retryNow makes everything due at once
     offline = false
     await retryNow(U, now)
     const last = await processOutbox(U, handlers, () => now)
-    expect(last.done).toBe(2)
-    expect(seen.slice(-2)).toEqual(['upload:p', 'answers:2'])
+    expect(last.done).toBe(3)
+    expect(await listOps(U)).toEqual([])
+  })
+
+  it('a server error backs off one entry and what waits on it, while the rest carries on', async () => {
+    const now = 1_000_000
+    await enqueue({ userId: U, kind: 'upload', selfcheckId: 1, payload: { clientId: 'bad' } }, now)
+    await enqueue({ userId: U, kind: 'submit', selfcheckId: 1, payload: { idempotencyKey: 'k1' } }, now)
+    await enqueue({ userId: U, kind: 'upload', selfcheckId: 2, payload: { clientId: 'ok' } }, now)
+    await enqueue({ userId: U, kind: 'submit', selfcheckId: 2, payload: { idempotencyKey: 'k2' } }, now)
+    let failing = true
+    const { seen, handlers } = recorder((op) =>
+      failing && op.payload.clientId === 'bad' ? new ApiError(503, 'http_503', '服务器繁忙') : null,
+    )
+    const res = await processOutbox(U, handlers, () => now)
+    expect(seen).toEqual(['upload:bad', 'upload:ok', 'submit:k2'])
+    expect(res).toMatchObject({ done: 2, remaining: 2, waitUntil: now + backoffDelay(1) })
+    const left = await listOps(U)
+    expect(blockersOf(left[1], left)).toEqual([left[0]]) // the submission waits for its upload
+
+    failing = false
+    await processOutbox(U, handlers, () => now + backoffDelay(1))
+    expect(seen.slice(-2)).toEqual(['upload:bad', 'submit:k1'])
+    expect(await listOps(U)).toEqual([])
+  })
+
+  it('a failed entry can be put back in the queue', async () => {
+    const seq = await enqueue({ userId: U, kind: 'upload', selfcheckId: 1, payload: { clientId: 'x' } })
+    let fail = true
+    const { seen, handlers } = recorder(() => (fail ? new ApiError(413, 'too_large', '文件过大') : null))
+    await processOutbox(U, handlers)
+    expect((await listOps(U))[0]).toMatchObject({ status: 'failed', lastError: '文件过大' })
+    fail = false
+    await retryOp(seq)
+    await processOutbox(U, handlers)
+    expect(seen).toEqual(['upload:x', 'upload:x'])
     expect(await listOps(U)).toEqual([])
   })
 
