@@ -1,7 +1,14 @@
 """Input and output schemas for auth, users and enterprises."""
 from marshmallow import ValidationError, fields, validate, validates
 
-from app.accounts.models import CREDIT_GRADES, ENTERPRISE_FLAGS, PERMIT_CLASSES, Role
+from app.accounts.models import (
+    BOILER_FUELS,
+    CREDIT_GRADES,
+    ENTERPRISE_FLAGS,
+    NOISE_ZONES,
+    PERMIT_CLASSES,
+    Role,
+)
 from app.accounts.uscc import is_valid_uscc
 from app.common.schemas import InSchema, OutSchema, PageArgs
 
@@ -81,6 +88,17 @@ class EnterpriseIn(InSchema):
     credit_grade = fields.String(load_default="环保良好", validate=validate.OneOf(CREDIT_GRADES, error="信用等级无效"))
     contact_name = fields.String(load_default="", validate=validate.Length(max=64, error="过长"))
     contact_phone = fields.String(load_default="", validate=validate.Length(max=32, error="过长"))
+    # Profile facts for the automatic judgements (see app/selfcheck/data/limits.yaml, docs/rules.md).
+    boiler_fuel = fields.String(allow_none=True, load_default=None,
+                                validate=validate.OneOf(BOILER_FUELS, error="应为燃煤、燃油或燃气"))
+    boiler_existing = fields.Boolean(allow_none=True, load_default=None)
+    air_special_limits = fields.Boolean(load_default=False)
+    water_special_limits = fields.Boolean(load_default=False)
+    noise_zone = fields.String(allow_none=True, load_default=None,
+                               validate=validate.OneOf(NOISE_ZONES, error="声环境功能区类别应为0、1、2、3或4"))
+    hw_storage_limit_days = fields.Integer(allow_none=True, load_default=None,
+                                           validate=validate.Range(1, 3650, error="应为1-3650天"))
+    permit_renewal_applied_on = fields.Date(allow_none=True, load_default=None)
 
     @validates("uscc")
     def _uscc(self, value, **kwargs):
@@ -109,6 +127,13 @@ class EnterpriseOut(OutSchema):
     credit_grade = fields.String()
     contact_name = fields.String()
     contact_phone = fields.String()
+    boiler_fuel = fields.String(allow_none=True)
+    boiler_existing = fields.Boolean(allow_none=True)
+    air_special_limits = fields.Boolean()
+    water_special_limits = fields.Boolean()
+    noise_zone = fields.String(allow_none=True)
+    hw_storage_limit_days = fields.Integer(allow_none=True)
+    permit_renewal_applied_on = fields.Date(allow_none=True)
 
 
 class EnterpriseListArgs(PageArgs):

@@ -22,6 +22,7 @@ from app.notify.policy import Policy, Stage, load_policy, working_days_cutoff
 from app.notify.recipients import RegulatorsInCharge, admins_by_enterprise
 from app.notify.service import create_notifications
 from app.remediation.models import Problem, ProblemStatus
+from app.selfcheck.judgement import renewal_advice, renewal_applied
 from app.selfcheck.models import SelfCheck, SelfCheckStatus
 
 OPEN_PROBLEM = ProblemStatus.ACTIVE
@@ -211,7 +212,10 @@ def review_clock(as_of: datetime) -> int:
 
 
 def permit_expiry_reminders(as_of: datetime) -> int:
-    """排污许可证到期提醒: 90, 60 and 30 days before permit_valid_until, to the enterprise admins."""
+    """排污许可证到期提醒 at the policy's ladder (120, 90, 60 days before permit_valid_until), to the admins.
+
+    An enterprise that has registered its renewal application for this permit is not reminded.
+    """
     as_of = as_utc(as_of)
     today = local_date(as_of)
     thresholds = load_policy().permit_expiry_days   # descending: 90, 60, 30
@@ -222,7 +226,8 @@ def permit_expiry_reminders(as_of: datetime) -> int:
         already = select(Notification.id).where(
             Notification.kind == "permit_expiry", Notification.object_type == "enterprise",
             Notification.object_id == Enterprise.id, Notification.stage == key).exists()
-        stmt = select(Enterprise.id, Enterprise.name, Enterprise.permit_no, Enterprise.permit_valid_until).where(
+        stmt = select(Enterprise.id, Enterprise.name, Enterprise.permit_no, Enterprise.permit_valid_until,
+                      Enterprise.permit_renewal_applied_on).where(
             Enterprise.permit_valid_until <= today + timedelta(days=days),
             Enterprise.permit_valid_until > today + timedelta(days=closer), ~already)
         rows = db.session.execute(stmt).all()
@@ -230,7 +235,9 @@ def permit_expiry_reminders(as_of: datetime) -> int:
             continue
         admins = admins_by_enterprise(stmt.with_only_columns(Enterprise.id).scalar_subquery())
         notes = []
-        for enterprise_id, name, permit_no, valid_until in rows:
+        for enterprise_id, name, permit_no, valid_until, applied_on in rows:
+            if renewal_applied(valid_until, applied_on):
+                continue
             left = (valid_until - today).days
             for recipient_id in admins.get(enterprise_id, []):
                 notes.append({
@@ -238,7 +245,7 @@ def permit_expiry_reminders(as_of: datetime) -> int:
                     "object_id": enterprise_id, "stage": f"P-{days}@{valid_until.isoformat()}",
                     "title": f"排污许可证{left}天后到期" if left else "排污许可证今天到期",
                     "body": f"{name}的排污许可证（编号{permit_no or '未登记'}）有效期至{cn_date(valid_until)}，"
-                            f"还有{left}天到期。请在有效期届满60日前向审批部门申请延续。",
+                            f"还有{left}天到期。" + renewal_advice(valid_until, today),
                     "link": "/ent", "enterprise_id": enterprise_id})
         created += len(create_notifications(notes, as_of))
     return created

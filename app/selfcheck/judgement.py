@@ -196,3 +196,23 @@ def findings(items, answers: dict, enterprise, today: date) -> dict:
         if verdict is not None and verdict.result == answer.result == "non_compliant":
             out[item.id] = verdict
     return out
+
+
+# --- permit renewal wording (reminders, warnings) -------------------------------------------
+
+def renewal_advice(valid_until: date, today: date) -> str:
+    """What to do about a permit's renewal on `today`; never names a deadline that has already passed."""
+    deadline = valid_until - timedelta(days=RENEWAL_DAYS)
+    if valid_until < today:
+        return "排污许可证已过有效期：应立即停止排放污染物，重新申请取得排污许可证后方可排放。"
+    if today < deadline:
+        return f"需要继续排放污染物的，应于{deadline.isoformat()}前（有效期届满60日前）向审批部门提交延续申请。"
+    if today == deadline:
+        return "今天是提交延续申请的最后期限（有效期届满60日前），请今天向审批部门提交延续申请。"
+    return ("距有效期届满已不足60日。尚未提交延续申请的，请立即提交；"
+            "有效期届满未取得延续的，不得继续排放污染物。")
+
+
+def renewal_applied(valid_until: date, applied_on: date | None) -> bool:
+    """A renewal application registered for this permit (within its last year) stops the reminders."""
+    return applied_on is not None and applied_on >= valid_until - timedelta(days=365)

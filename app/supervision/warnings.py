@@ -3,7 +3,7 @@
 Each rule is one or two SELECTs over the whole table (window functions for "consecutive" rules);
 rows are bulk-inserted with ON CONFLICT (dedupe_key) DO NOTHING, so a second run on the same day, or
 a racing scheduler, adds nothing. The dedupe key names the fact (e.g. the self-check, the problem
-and its deadline, the permit date and the 120/90/60-day stage), so a fact is warned about once.
+and its deadline, the permit date and the stage of the policy's permit ladder), so a fact is warned about once.
 """
 from datetime import date, timedelta
 
@@ -14,13 +14,14 @@ from app.accounts.scoping import scoped
 from app.common.dbutil import insert_ignoring
 from app.common.timeutil import today_local, utcnow
 from app.extensions import db
+from app.notify.policy import load_policy
 from app.remediation.models import Problem
+from app.selfcheck.judgement import renewal_advice, renewal_applied
 from app.selfcheck.models import Schedule, SelfCheck, SelfCheckStatus
 from app.supervision.dashboard import utc_bounds
 from app.supervision.enterprises import ACTIVE
 from app.supervision.models import RiskWarning
 
-PERMIT_STAGES = (60, 90, 120)
 SCORE_DROP = 15
 LOOKBACK_DAYS = 30       # event rules look at what happened in the last N days (a missed run catches up)
 MISSED_WINDOW_DAYS = 800  # two yearly periods
@@ -34,22 +35,28 @@ def _row(key, enterprise_id, kind, level, title, detail, as_of, object_type=None
 
 
 def _permits(as_of: date) -> list[dict]:
-    rows = db.session.execute(select(Enterprise.id, Enterprise.permit_no, Enterprise.permit_valid_until).where(
+    """排污许可证 stages from the one ladder in app/notify/policy.yaml (permit_expiry_days)."""
+    stages = sorted(load_policy().permit_expiry_days)
+    rows = db.session.execute(select(Enterprise.id, Enterprise.permit_no, Enterprise.permit_valid_until,
+                                     Enterprise.permit_renewal_applied_on).where(
         Enterprise.permit_valid_until.isnot(None),
-        Enterprise.permit_valid_until <= as_of + timedelta(days=max(PERMIT_STAGES)))).all()
+        Enterprise.permit_valid_until <= as_of + timedelta(days=max(stages)))).all()
     out = []
-    for eid, permit_no, until in rows:
+    for eid, permit_no, until, applied_on in rows:
         days = (until - as_of).days
         if days < 0:
             out.append(_row(f"permit_expired:{eid}:{until}", eid, "permit_expired", "high",
-                            f"排污许可证已于{until}过期", f"排污许可证{permit_no or ''}已过期{-days}天，请立即办理延续或重新申领",
+                            f"排污许可证已于{until}过期",
+                            f"排污许可证{permit_no or ''}已过期{-days}天。{renewal_advice(until, as_of)}",
                             as_of, "enterprise", eid))
             continue
-        stage = min(s for s in PERMIT_STAGES if days <= s)
+        if renewal_applied(until, applied_on):
+            continue
+        stage = min(s for s in stages if days <= s)
         out.append(_row(f"permit:{eid}:{until}:{stage}", eid, "permit_expiring", "high" if stage <= 60 else "medium",
                         f"排污许可证将于{days}天后到期（{until}）",
-                        f"排污许可证{permit_no or ''}有效期至{until}，距到期{days}天（{stage}天提醒）；"
-                        "应在有效期届满60日前申请延续", as_of, "enterprise", eid))
+                        f"排污许可证{permit_no or ''}有效期至{until}，距到期{days}天（{stage}天提醒）。"
+                        + renewal_advice(until, as_of), as_of, "enterprise", eid))
     return out
 
 

@@ -150,7 +150,8 @@ def test_extension_restarts_the_ladder_for_the_new_deadline(app, ids):
                                                   ("staff-a", "rectification_due", _stage(-1, new_deadline))}
 
 
-@pytest.mark.parametrize("days_before,stage", [(90, 90), (75, 90), (60, 60), (31, 60), (30, 30), (1, 30)])
+@pytest.mark.parametrize("days_before,stage", [(120, 120), (100, 120), (90, 90), (75, 90), (60, 60), (31, 60),
+                                               (1, 60)])
 def test_permit_expiry_ladder(app, ids, days_before, stage):
     valid_until = date(2027, 3, 1)
     with app.app_context():
@@ -165,7 +166,43 @@ def test_permit_expiry_ladder(app, ids, days_before, stage):
     assert count_notes(app) == before
 
 
-@pytest.mark.parametrize("days_before", [91, -1])
+@pytest.mark.parametrize("days_before,says", [
+    (120, "应于2026-12-31前（有效期届满60日前）向审批部门提交延续申请"),
+    (60, "今天是提交延续申请的最后期限"),
+    (30, "尚未提交延续申请的，请立即提交"),
+])
+def test_permit_reminder_never_names_a_deadline_already_passed(app, ids, days_before, says):
+    valid_until = date(2027, 3, 1)
+    with app.app_context():
+        db.session.get(Enterprise, ids["ent-a"]).permit_valid_until = valid_until
+        db.session.commit()
+    run_tick(app, f"{(valid_until - timedelta(days=days_before)).isoformat()}T09:00")
+    with app.app_context():
+        body = db.session.scalar(select(Notification.body).where(Notification.kind == "permit_expiry"))
+    assert says in body
+    if days_before < 60:
+        assert "60日前" not in body  # the renewal deadline is behind us: "apply now", not "apply 60 days before"
+
+
+def test_no_permit_reminder_once_the_renewal_application_is_registered(app, ids):
+    valid_until = date(2027, 3, 1)
+    with app.app_context():
+        enterprise = db.session.get(Enterprise, ids["ent-a"])
+        enterprise.permit_valid_until, enterprise.permit_renewal_applied_on = valid_until, date(2026, 12, 20)
+        db.session.commit()
+    run_tick(app, f"{(valid_until - timedelta(days=60)).isoformat()}T09:00")
+    assert notes(app, ["permit_expiry"]) == set()
+
+
+def test_one_permit_ladder_for_reminders_and_warnings(app):
+    from app.notify.policy import load_policy
+    from app.supervision import warnings
+    with app.app_context():
+        assert load_policy().permit_expiry_days == (120, 90, 60)
+    assert not hasattr(warnings, "PERMIT_STAGES")  # warnings read the policy's ladder
+
+
+@pytest.mark.parametrize("days_before", [121, -1])
 def test_permit_outside_the_ladder_is_quiet(app, ids, days_before):
     valid_until = date(2027, 3, 1)
     with app.app_context():
@@ -240,7 +277,7 @@ def test_regulator_digest_sums_the_jurisdiction(app, ids):
     assert set(digests) == {ids["reg-county-a"], ids["reg-city"], ids["regadmin-city"]}
     body = digests[ids["reg-county-a"]].body
     assert "自查逾期7天以上的任务：1" in body and "整改逾期7天以上的问题：1" in body
-    assert "排污许可证90天内到期的企业：1" in body and "待核查" not in body
+    assert "排污许可证120天内到期的企业：1" in body and "待核查" not in body  # the policy ladder's first stage
     assert digests[ids["reg-county-a"]].title == "每日监管摘要（2026年12月18日）"
     assert "自查逾期7天以上的任务：1" in digests[ids["reg-city"]].body  # enterprise b has no county regulator
     assert "整改" not in digests[ids["reg-city"]].body
