@@ -1,7 +1,10 @@
-"""One clock: local dates and times in Asia/Shanghai."""
+"""One clock: local dates and times in Asia/Shanghai, and working days with the holiday calendar."""
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
 from dateutil.relativedelta import relativedelta
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -50,8 +53,32 @@ def isoformat(moment: datetime | None) -> str | None:
     return moment.astimezone(TZ).isoformat() if moment else None
 
 
+HOLIDAYS_FILE = Path(__file__).with_name("holidays.yaml")
+
+
+@cache
+def holiday_calendar() -> tuple[frozenset[date], frozenset[date], frozenset[int]]:
+    """(days off, weekend working days, years covered) from holidays.yaml (法定节假日与调休)."""
+    raw = yaml.safe_load(HOLIDAYS_FILE.read_text(encoding="utf-8")) or {}
+    off: set[date] = set()
+    work: set[date] = set()
+    for entry in raw.values():
+        for first, last in entry.get("holidays", []):
+            off.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+        work.update(entry.get("workdays", []))
+    return frozenset(off), frozenset(work), frozenset(int(year) for year in raw)
+
+
+def is_working_day(day: date) -> bool:
+    """A working day: Monday–Friday unless a statutory holiday, or a weekend day made a working day (调休)."""
+    off, work, _years = holiday_calendar()
+    if day in work:
+        return True
+    return day.weekday() < 5 and day not in off
+
+
 def working_days_between(start: date, end: date) -> int:
-    """Count Mon–Fri days after `start` up to and including `end` (statutory holidays not modelled)."""
+    """Count working days after `start` up to and including `end`, with the holiday calendar."""
     if end <= start:
         return 0
     days = (end - start).days
@@ -60,4 +87,18 @@ def working_days_between(start: date, end: date) -> int:
     for offset in range(1, rest + 1):
         if (start + timedelta(days=weeks * 7 + offset)).weekday() < 5:
             count += 1
+    off, work, _years = holiday_calendar()
+    # Adjust the Mon–Fri count for the calendar's exceptions inside (start, end].
+    count -= sum(1 for day in off if start < day <= end and day.weekday() < 5 and day not in work)
+    count += sum(1 for day in work if start < day <= end and day.weekday() >= 5)
     return count
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days after `start` (start itself not counted); 0 → start."""
+    day, counted = start, 0
+    while counted < days:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return day

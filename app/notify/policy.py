@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from flask import current_app
 
-from app.common.timeutil import TZ, as_utc
+from app.common.timeutil import TZ, as_utc, is_working_day
 
 DEFAULT_FILE = Path(__file__).with_name("policy.yaml")
 AUDIENCES = {"assignee_or_admins", "assignee", "admins", "regulator"}
@@ -96,10 +96,10 @@ def load_policy() -> Policy:
 
 
 def working_days_cutoff(today: date, working_days: int) -> date:
-    """The latest date d such that more than `working_days` Mon–Fri days lie in (d, today]."""
+    """The latest date d such that more than `working_days` working days (holiday calendar) lie in (d, today]."""
     counted, day = 0, today
     while counted <= working_days:
-        if day.weekday() < 5:
+        if is_working_day(day):
             counted += 1
         day -= timedelta(days=1)
     return day
