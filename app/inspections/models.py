@@ -90,6 +90,8 @@ class QuietPeriod(db.Model):
     unit_code: Mapped[str | None] = mapped_column(String(6))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # withdrawn; kept for the record
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class SpecialAction(db.Model):

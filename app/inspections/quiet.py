@@ -6,7 +6,8 @@ from sqlalchemy import func, or_, select
 from app.accounts.models import Enterprise, Region, User
 from app.accounts.scoping import enterprise_clause, get_scoped, region_clause
 from app.common import audit
-from app.common.errors import Forbidden, NotFound, field_error
+from app.common.errors import Conflict, Forbidden, NotFound, field_error
+from app.common.timeutil import utcnow
 from app.extensions import db
 from app.inspections.models import QuietPeriod
 
@@ -17,7 +18,7 @@ def _visible(user: User):
 
 
 def list_periods(user: User, args: dict):
-    stmt = select(QuietPeriod).where(_visible(user))
+    stmt = select(QuietPeriod).where(_visible(user), QuietPeriod.removed_at.is_(None))
     if args.get("enterprise_id"):
         stmt = stmt.where(QuietPeriod.enterprise_id == args["enterprise_id"])
     if args.get("on"):
@@ -62,14 +63,17 @@ def create_period(user: User, data: dict) -> QuietPeriod:
     return period
 
 
-def delete_period(user: User, period_id: int) -> None:
+def remove_period(user: User, period_id: int) -> QuietPeriod:
+    """Withdraw a period: it stops applying but stays on record."""
     period = get_period(user, period_id)
     if not (user.is_regulator or user.is_sysadmin):
         raise Forbidden("只有监管人员可以撤销企业安静期")
-    audit.record("quiet_period.deleted", "quiet_period", period.id, enterprise_id=period.enterprise_id,
+    if period.removed_at is not None:
+        raise Conflict("该安静期已撤销", code="invalid_transition")
+    period.removed_at, period.removed_by_id = utcnow(), user.id
+    audit.record("quiet_period.removed", "quiet_period", period.id, enterprise_id=period.enterprise_id,
                  comment=f"{period.start_date}至{period.end_date}：{period.reason}")
-    db.session.delete(period)
-    db.session.flush()
+    return period
 
 
 def ancestors(region_code: str) -> set[str]:
@@ -80,7 +84,7 @@ def overlapping(enterprise: Enterprise, start: date, end: date) -> list[QuietPer
     """Quiet periods of the enterprise or of a region containing it that overlap [start, end]."""
     return list(db.session.scalars(select(QuietPeriod).where(
         or_(QuietPeriod.enterprise_id == enterprise.id, QuietPeriod.region_code.in_(ancestors(enterprise.region_code))),
-        QuietPeriod.start_date <= end, QuietPeriod.end_date >= start).order_by(QuietPeriod.start_date)))
+        QuietPeriod.start_date <= end, QuietPeriod.end_date >= start, QuietPeriod.removed_at.is_(None)).order_by(QuietPeriod.start_date)))
 
 
 def describe(period: QuietPeriod) -> str:

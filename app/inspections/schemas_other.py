@@ -112,6 +112,7 @@ class QuietOut(OutSchema):
     reason = fields.String()
     unit_code = fields.String(allow_none=True)
     created_at = fields.DateTime()
+    removed_at = fields.DateTime(allow_none=True)
 
 
 class QuietPage(OutSchema):

@@ -4,7 +4,6 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import REGULATOR, roles_required
-from app.common.schemas import EmptySchema
 from app.common.tx import transactional
 from app.inspections import pdf, present, public, quiet, special
 from app.inspections.schemas import ApprovalIn, InspectionReasonIn
@@ -148,10 +147,9 @@ def get_period(quiet_period_id):
 @quiet_blp.route("/<int:quiet_period_id>", methods=["DELETE"])
 @roles_required(*REGULATOR)
 @transactional()
-@quiet_blp.response(200, EmptySchema)
-def delete_period(quiet_period_id):
-    quiet.delete_period(current_user, quiet_period_id)
-    return {}
+@quiet_blp.response(200, QuietOut)
+def remove_period(quiet_period_id):
+    return quiet.remove_period(current_user, quiet_period_id)
 
 
 @public_inspections_blp.route("")

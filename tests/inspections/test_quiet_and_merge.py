@@ -78,8 +78,11 @@ def test_quiet_period_input_is_checked(auth, world, staff):
     assert auth.client("cty-insp-1").get(f"/api/quiet-periods/{period['id']}").status_code == 200
     listed = auth.client("reg-city").get("/api/quiet-periods?on=2026-03-10").get_json()
     assert [p["id"] for p in listed["items"]] == [period["id"]]
-    assert c.delete(f"/api/quiet-periods/{period['id']}").status_code == 200
-    assert c.get(f"/api/quiet-periods/{period['id']}").status_code == 404
+    removed = c.delete(f"/api/quiet-periods/{period['id']}")
+    assert removed.status_code == 200 and removed.get_json()["removed_at"]
+    assert c.get(f"/api/quiet-periods/{period['id']}").get_json()["removed_at"]  # kept on record
+    assert c.delete(f"/api/quiet-periods/{period['id']}").status_code == 409
+    assert auth.client("reg-city").get("/api/quiet-periods?on=2026-03-10").get_json()["total"] == 0
 
 
 def test_a_second_inspection_in_the_period_proposes_merging(auth, world, create):

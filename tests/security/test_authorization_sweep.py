@@ -20,6 +20,7 @@ from tests.reports.conftest import submit_run
 PUBLIC = {
     "/", "/<path:path>", "/api/health", "/api/auth/login", "/api/openapi.json", "/api/docs", "/api/docs.js",
     "/api/docs.css", "/verify/<token>", "/api/verify/<token>", "/e/<code>", "/api/public/enterprises/<code>",
+    "/api/public/inspections",
 }
 # Logging out without a session is harmless and answers 200, so a stale tab can always log out.
 ANONYMOUS_OK = {"/api/auth/logout"}
@@ -48,6 +49,13 @@ BODIES = {  # plausible bodies so that validation cannot answer before the scope
     "supervision.decide_credit_repair": {"approve": False, "reason": "x"},
     "supervision.acknowledge_warning": {}, "supervision.warning_to_problem": {"severity": "一般"},
     "enterprise_compliance.apply_credit_repair": {"penalty_id": 1, "commitment_text": "本企业承诺依法整改、按时缴纳罚款。"},
+    "inspections.update_inspection": {"content": "x"}, "inspections.decide_inspection": {"decision": "approve"},
+    "inspections.quiet_exception": {"reason": "x"}, "inspections.merge_inspection": {"content": "x"},
+    "inspections.save_results": {"results": [{"item_code": "PERMIT", "result": "compliant"}]},
+    "inspections.complete_inspection": {"summary": "x"}, "inspections.cancel_inspection": {"reason": "x"},
+    "inspection_plans.create_draw": {"window_start": "2026-05-04", "window_end": "2026-05-08"},
+    "special_actions.update_action": {"content": "x"}, "special_actions.decide_action": {"decision": "approve"},
+    "special_actions.file_action": {"filed_with": "x"}, "special_actions.cancel_action": {"reason": "x"},
 }
 
 
@@ -83,13 +91,36 @@ def objects(app, auth, world, monkeypatch):
         notification_ids = notify([world.users["ehs-a"]], "sweep", "problem", problem_id, "s1", "提醒", "正文",
                                   f"/ent/problems/{problem_id}", enterprise_id=world.enterprises["a"])
         db.session.commit()
-        ids = {"warning_id": warning.id, "notification_id": notification_ids[0]}
+        ids = {"warning_id": warning.id, "notification_id": notification_ids[0],
+               **_inspection_objects(world.enterprises["a"], world.users["reg-county-a"])}
+        db.session.commit()
     with app.app_context():
         version = db.session.get(TemplateVersion, db.session.get(SelfCheck, run).version_id)
         version_id, template_id = version.id, version.template_id
     return {"version_id": version_id, "template_id": template_id, "selfcheck_id": run, "report_id": report_id, "problem_id": problem_id, "upload_id": upload_id,
             "enterprise_id": world.enterprises["a"], "user_id": world.users["ehs-a"], "penalty_id": penalty_id,
             "application_id": application.get_json()["id"], **ids}
+
+
+def _inspection_objects(enterprise_id: int, regulator_id: int) -> dict:
+    """An inspection, plan, draw, special action and quiet period of county 230102 (enterprise a)."""
+    from app.inspections.models import Inspection, InspectionPlan, PlanDraw, QuietPeriod, SpecialAction
+
+    day = date(2026, 5, 4)
+    plan = InspectionPlan(unit_code="230102", year=2026, name="道里区2026年度计划", ratios={}, caps={})
+    action = SpecialAction(number="ZX-230102-2026-0001", form_date=day, name="专项", basis="x", start_date=day,
+                           end_date=day, unit_code="230102", targets="x", content="x")
+    db.session.add_all([plan, action])
+    db.session.flush()
+    draw = PlanDraw(plan_id=plan.id, seq=1, window_start=day, window_end=day, seed="0" * 64)
+    inspection = Inspection(number="JC-230102-2026-0001", form_date=day, inspection_type="other", basis="x",
+                            start_date=day, end_date=day, enterprise_id=enterprise_id, unit_code="230102",
+                            inspector_ids=[regulator_id], content="x", methods=["document_review"])
+    period = QuietPeriod(enterprise_id=enterprise_id, start_date=day, end_date=day, reason="x")
+    db.session.add_all([draw, inspection, period])
+    db.session.flush()
+    return {"plan_id": plan.id, "draw_id": draw.id, "special_action_id": action.id, "inspection_id": inspection.id,
+            "quiet_period_id": period.id}
 
 
 def _routes(app):
