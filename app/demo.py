@@ -10,6 +10,7 @@ from app.accounts.service import hash_password
 from app.accounts.uscc import make_uscc
 from app.common.timeutil import add_months, today_local
 from app.extensions import db
+from app.inspections.demo import seed_inspections
 from app.selfcheck import library
 from app.selfcheck import service as selfchecks
 from app.selfcheck.models import ChecklistTemplate, Schedule, SelfCheck
@@ -127,6 +128,7 @@ def seed() -> bool:
     selfchecks.generate_due_selfchecks(last_month)
     _submit_demo_history(users["demo-ehs"], enterprises[0])
     selfchecks.generate_due_selfchecks(today)
+    seed_inspections(hash_password(DEMO_PASSWORD), enterprises)
     db.session.commit()
     return True
 
