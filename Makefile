@@ -12,13 +12,16 @@ FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html fr
 
 .PHONY: run test setup backend frontend fonts chromium lint typecheck unit pytest-sqlite pytest-postgres pytest-dates e2e soak bench bench-smoke clean
 
+# Report links and QR codes come only from configuration (issue #15 item 8); locally, this address.
+run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup fonts
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	@echo "EcoCheck 已启动：http://127.0.0.1:$(PORT)  （演示账号见 README.md）"
 	$(FLASK) scheduler run & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn --workers 2 --threads 4 --no-control-socket --bind 127.0.0.1:$(PORT) 'app:create_app()'
+	$(VENV)/bin/gunicorn --workers 2 --threads 4 --no-control-socket --limit-request-line 8190 \
+	  --bind 127.0.0.1:$(PORT) 'app:create_app()'
 
 setup: backend frontend
 

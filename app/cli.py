@@ -56,17 +56,33 @@ def audit_verify():
 @click.command("check-config")
 @with_appcontext
 def check_config():
-    """Warn about weak or default settings for production."""
+    """Check the settings for production: errors stop the start (exit 1), warnings are printed.
+
+    ecocheck-web.service runs this as ExecStartPre, so a node without a public address does not start.
+    """
     cfg = current_app.config
-    warnings = []
+    errors, warnings = [], []
+    base = (cfg.get("PUBLIC_BASE_URL") or "").strip()
+    if not base and not cfg.get("TRUSTED_HOSTS"):
+        errors.append("未设置 PUBLIC_BASE_URL（报告验真链接、二维码和邮件中的地址只能来自配置，"
+                      "例如 PUBLIC_BASE_URL=https://hbzc.example.gov.cn；或以 TRUSTED_HOSTS 列出本站域名）")
+    elif base and not base.startswith(("https://", "http://")):
+        errors.append(f"PUBLIC_BASE_URL 应以 https:// 开头：{base}")
+    if any(h.strip() == "*" for h in cfg.get("PUSH_ALLOWED_HOSTS") or ()):
+        warnings.append("PUSH_ALLOWED_HOSTS 含 *：任何公网主机都可作为推送地址（建议只列浏览器厂商的推送服务）")
     if len(cfg["SECRET_KEY"]) < 32:
         warnings.append("SECRET_KEY 过短（至少32个字符）")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not current_app.debug:
         warnings.append("生产环境建议使用 PostgreSQL（DATABASE_URL）")
     if not cfg["SESSION_COOKIE_SECURE"]:
         warnings.append("未启用 SESSION_COOKIE_SECURE=1（HTTPS 部署时必须开启）")
+    for line in errors:
+        click.echo(f"错误：{line}", err=True)
     for line in warnings:
         click.echo(f"警告：{line}")
+    if errors:
+        click.echo(f"配置检查未通过：{len(errors)} 条错误，{len(warnings)} 条警告", err=True)
+        raise SystemExit(1)
     click.echo("配置检查完成" if not warnings else f"共 {len(warnings)} 条警告")
 
 

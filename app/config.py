@@ -30,6 +30,10 @@ def _database_url(folder: Path) -> str:
     return normalise_database_url(os.environ.get("DATABASE_URL", f"sqlite:///{folder / 'ecocheck.db'}"))
 
 
+def _public_base_url() -> str:
+    return os.environ.get("PUBLIC_BASE_URL", "").strip()
+
+
 def normalise_database_url(url: str) -> str:
     """Point plain postgres:// URLs at psycopg 3, the driver we ship."""
     if url.startswith("postgres://"):
@@ -60,7 +64,9 @@ class Config:
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 1024 * 1024
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+        # Secure cookies by default when the public address is https; SESSION_COOKIE_SECURE=0/1 overrides.
+        self.SESSION_COOKIE_SECURE = os.environ.get(
+            "SESSION_COOKIE_SECURE", "1" if _public_base_url().startswith("https://") else "0") == "1"
         self.PERMANENT_SESSION_LIFETIME = int(os.environ.get("IDLE_TIMEOUT_SECONDS", 8 * 3600))
         self.SESSION_REFRESH_EACH_REQUEST = True
         self.LOGIN_MAX_FAILURES_PER_USER = int(os.environ.get("LOGIN_MAX_FAILURES_PER_USER", 5))
@@ -68,7 +74,9 @@ class Config:
         self.LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
         self.PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
         self.ELIGIBILITY_RULES_PATH = os.environ.get("ELIGIBILITY_RULES_PATH")  # a province's own rules file
-        self.PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+        self.PUBLIC_BASE_URL = _public_base_url()  # links in reports, QR codes, e-mails (app/common/links.py)
+        # The host names this deployment answers to (Flask answers 400 to any other Host header).
+        self.TRUSTED_HOSTS = os.environ.get("TRUSTED_HOSTS", "").replace(",", " ").split() or None
         # Web Push endpoints must be on one of these hosts ("*.x" = any subdomain; "*" = any public host).
         self.PUSH_ALLOWED_HOSTS = os.environ.get("PUSH_ALLOWED_HOSTS", "").replace(",", " ").split() \
             or list(DEFAULT_PUSH_HOSTS)

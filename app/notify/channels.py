@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from app.accounts.models import User
+from app.common.links import external_url
 from app.extensions import db
 from app.notify.models import Delivery, Notification, PushSubscription
 from app.notify.policy import setting
@@ -48,8 +49,7 @@ class Channel:
 
 
 def absolute_link(link: str) -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return f"{base}{link}" if base and link.startswith("/") else link
+    return external_url(link) if link.startswith("/") else link
 
 
 def _load(delivery: Delivery) -> tuple[Notification, User]:

@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.accounts.scoping import get_scoped, scoped
 from app.common import audit
 from app.common.errors import NotFound
+from app.common.links import external_url
 from app.common.timeutil import isoformat, local_date, utcnow
 from app.extensions import db
 from app.remediation.models import Problem
@@ -171,11 +172,7 @@ def verify_token(report: Report) -> str:
 
 
 def verify_url(report: Report) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    token = verify_token(report)
-    if base:
-        return base.rstrip("/") + url_for("verify.page", token=token)
-    return url_for("verify.page", token=token, _external=True)
+    return external_url(url_for("verify.page", token=verify_token(report)))
 
 
 def resolve_token(token: str) -> Report:

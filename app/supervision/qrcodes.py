@@ -8,12 +8,13 @@ import io
 from pathlib import Path
 
 import qrcode
-from flask import current_app, url_for
+from flask import url_for
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import or_, select
 
 from app.accounts.models import Enterprise
 from app.common.errors import NotFound
+from app.common.links import external_url
 from app.common.timeutil import local_date, today_local
 from app.extensions import db
 from app.selfcheck.models import SelfCheck, SelfCheckStatus
@@ -40,10 +41,7 @@ def by_public_code(code: str) -> Enterprise:
 
 
 def public_url(enterprise: Enterprise) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for("public_card.card_page", code=enterprise.public_code)
-    return url_for("public_card.card_page", code=enterprise.public_code, _external=True)
+    return external_url(url_for("public_card.card_page", code=enterprise.public_code))
 
 
 def public_card(enterprise: Enterprise) -> dict:
