@@ -47,9 +47,13 @@ class ReportDetail(OutSchema):
         p | {"photos": [{"upload_id": u, "thumbnail_url": f"/api/uploads/{u}/thumb", "url": f"/api/uploads/{u}/file"}
                         for u in p.get("photo_upload_ids", [])]} for p in r.snapshot["problems"]])
     warnings = fields.Function(lambda r: r.snapshot["warnings"])
+    # 管理建议 (no statutory basis, not scored) and how many cited articles are still 待核实.
+    advice = fields.Function(lambda r: r.snapshot.get("advice", []))
+    unchecked_citations = fields.Function(lambda r: r.snapshot.get("unchecked_citations", 0))
     digest = fields.String()
     verify_url = fields.String()
     pdf_url = fields.Function(lambda r: f"/api/reports/{r.id}/pdf")
+    pdf_ready = fields.Function(lambda r: bool(r.pdf_key))
     qr_url = fields.Function(lambda r: f"/api/reports/{r.id}/qr.png")
 
 
