@@ -20,7 +20,7 @@ run: setup fonts
 	@echo "EcoCheck 已启动：http://127.0.0.1:$(PORT)  （演示账号见 README.md）"
 	$(FLASK) scheduler run & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn --workers 2 --threads 4 --no-control-socket --limit-request-line 8190 \
+	$(VENV)/bin/gunicorn --workers 2 --threads 4 --no-control-socket --limit-request-line 8190 --max-requests 1000 --max-requests-jitter 100 \
 	  --bind 127.0.0.1:$(PORT) 'app:create_app()'
 
 setup: backend frontend

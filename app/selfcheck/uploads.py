@@ -4,6 +4,7 @@ Images are decoded in bounded memory: the size is read from the header and check
 and a decoded-bytes budget before any pixel is decoded, JPEGs are decoded at reduced scale (DCT scaling via
 `Image.draft`), and at most IMAGE_JOBS_CONCURRENCY decodes run at once per process.
 """
+import ctypes
 import io
 import re
 import threading
@@ -103,6 +104,16 @@ def _corrupt() -> ValidationFailed:
 
 _slots: dict[int, threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
+try:
+    # glibc keeps freed heap pages, and after the first large free it raises its mmap threshold up to 32 MiB,
+    # so 10 MB upload bodies and decoded images end up in per-thread arenas that never shrink. Pin the
+    # threshold at 1 MiB (big buffers are mmapped and go back to the OS when freed) and trim after each decode,
+    # so a worker's RSS returns to its baseline (docs/benchmarks.md).
+    _libc = ctypes.CDLL("libc.so.6")
+    _libc.mallopt(-3, 1024 * 1024)  # M_MMAP_THRESHOLD
+    _malloc_trim = _libc.malloc_trim
+except (OSError, AttributeError):  # not glibc
+    _malloc_trim = None
 
 
 @contextmanager
@@ -117,6 +128,8 @@ def image_slot():
         yield
     finally:
         slot.release()
+        if _malloc_trim is not None:
+            _malloc_trim(0)
 
 
 def _bytes_per_pixel(mode: str) -> int:
@@ -126,7 +139,7 @@ def _bytes_per_pixel(mode: str) -> int:
 
 def _inspect_image(data: bytes, content_type: str = "image/jpeg"):
     """Validate an image (the whole file must decode) and return (thumbnail bytes, captured_at, lat, lon)."""
-    budget = int(current_app.config.get("IMAGE_DECODE_BUDGET_BYTES", 48 * 1024 * 1024))
+    budget = int(current_app.config.get("IMAGE_DECODE_BUDGET_BYTES", 32 * 1024 * 1024))
     formats = [PIL_FORMATS[content_type]]
     try:
         with warnings.catch_warnings():

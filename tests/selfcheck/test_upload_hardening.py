@@ -156,33 +156,27 @@ def test_oversized_dimensions_are_image_too_large_before_decoding(auth, world, w
     assert "file" in response.get_json()["error"]["details"]["fields"]
 
 
-def test_decode_budget_applies_after_jpeg_reduction(app, auth, world):
-    app.config["IMAGE_DECODE_BUDGET_BYTES"] = 1_500_000
-    try:
-        client = auth.client("ehs-a")
-        png = io.BytesIO()
-        Image.new("RGB", (1000, 1000), (1, 2, 3)).save(png, "PNG")  # 4 MB decoded: over budget
-        refused = _post(client, png.getvalue(), "a.png", client_id="budget-png")
-        assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "image_too_large"
-        jpeg = io.BytesIO()
-        Image.new("RGB", (2400, 2400), (1, 2, 3)).save(jpeg, "JPEG")  # 23 MB full size, 1.4 MB at 1/4 scale
-        accepted = _post(client, jpeg.getvalue(), "b.jpg", client_id="budget-jpeg")
-        assert accepted.status_code == 201, accepted.get_json()
-    finally:
-        app.config.pop("IMAGE_DECODE_BUDGET_BYTES")
-
-
-def test_image_decodes_are_capped_per_process(app, auth, world):
-    app.config.update(IMAGE_JOBS_CONCURRENCY=1, IMAGE_JOB_WAIT_SECONDS=0.05)
+def test_decode_budget_applies_after_jpeg_reduction(app, auth, world, monkeypatch):
+    monkeypatch.setitem(app.config, "IMAGE_DECODE_BUDGET_BYTES", 1_500_000)
     client = auth.client("ehs-a")
-    try:
-        with app.app_context(), uploads.image_slot():   # another request is decoding
-            busy = _post(client, noisy_jpeg(), "a.jpg", client_id="slot")
-        assert busy.status_code == 503 and busy.get_json()["error"]["code"] == "busy"
-        assert _post(client, noisy_jpeg(), "a.jpg", client_id="slot").status_code == 201
-    finally:
-        app.config.pop("IMAGE_JOBS_CONCURRENCY")
-        app.config.pop("IMAGE_JOB_WAIT_SECONDS")
+    png = io.BytesIO()
+    Image.new("RGB", (1000, 1000), (1, 2, 3)).save(png, "PNG")  # 4 MB decoded: over budget
+    refused = _post(client, png.getvalue(), "a.png", client_id="budget-png")
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "image_too_large"
+    jpeg = io.BytesIO()
+    Image.new("RGB", (2400, 2400), (1, 2, 3)).save(jpeg, "JPEG")  # 23 MB full size, 1.4 MB at 1/4 scale
+    accepted = _post(client, jpeg.getvalue(), "b.jpg", client_id="budget-jpeg")
+    assert accepted.status_code == 201, accepted.get_json()
+
+
+def test_image_decodes_are_capped_per_process(app, auth, world, monkeypatch):
+    monkeypatch.setitem(app.config, "IMAGE_JOBS_CONCURRENCY", 1)
+    monkeypatch.setitem(app.config, "IMAGE_JOB_WAIT_SECONDS", 0.05)
+    client = auth.client("ehs-a")
+    with app.app_context(), uploads.image_slot():   # another request is decoding
+        busy = _post(client, noisy_jpeg(), "a.jpg", client_id="slot")
+    assert busy.status_code == 503 and busy.get_json()["error"]["code"] == "busy"
+    assert _post(client, noisy_jpeg(), "a.jpg", client_id="slot").status_code == 201
 
 
 # --- concurrent retries --------------------------------------------------------------------------------
