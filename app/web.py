@@ -82,6 +82,9 @@ def bound_integer_urls(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from app.notify.transitions import connect_receivers
+
+    connect_receivers()
     app.add_url_rule("/api/docs", "api_docs", lambda: Response(DOCS_PAGE, mimetype="text/html"))
     app.add_url_rule("/api/docs.js", "api_docs_js", lambda: Response(DOCS_JS, mimetype="text/javascript"))
     app.add_url_rule("/api/docs.css", "api_docs_css", lambda: Response(DOCS_CSS, mimetype="text/css"))

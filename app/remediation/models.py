@@ -2,7 +2,19 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ColumnElement, Date, Float, ForeignKey, Index, Integer, String, Text, and_
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Enterprise

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped
-from app.common import audit
+from app.common import audit, events
 from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
 from app.common.timeutil import add_days, local_date, today_local, utcnow
 from app.common.tx import compare_and_set_status
@@ -104,6 +104,7 @@ def _transition(problem: Problem, to: str, action: str, comment: str | None = No
     previous = compare_and_set_status(problem, to, "该问题已被其他操作处理，请刷新后查看", {"action": action})
     audit.record(f"problem.{action}", "problem", problem.id, enterprise_id=problem.enterprise_id,
                  from_state=previous, to_state=to, comment=comment)
+    events.problem_moved.send(problem, action=action, from_state=previous, to_state=to, comment=comment)
 
 
 def get_problem(user: User, problem_id: int, *, lock: bool = False) -> Problem:
@@ -163,6 +164,7 @@ def report_problem(actor: User, data: dict) -> Problem:
     label = {"self_report": "企业主动报告", "regulator": "监管发现", "warning": "风险预警转问题"}[source]
     audit.record("problem.opened", "problem", problem.id, enterprise_id=enterprise_id, to_state=S.OPEN,
                  comment=label)
+    events.problem_opened.send(problem)
     return problem
 
 
