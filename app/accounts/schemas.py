@@ -7,6 +7,7 @@ from app.accounts.models import (
     ENTERPRISE_FLAGS,
     NOISE_ZONES,
     PERMIT_CLASSES,
+    Position,
     Role,
 )
 from app.accounts.uscc import is_valid_uscc
@@ -38,6 +39,8 @@ class UserOut(OutSchema):
     region_name = fields.Function(
         lambda u: (u.enterprise.region.name if u.enterprise else (u.region.name if u.region else None)))
     must_change_password = fields.Boolean()
+    position = fields.String(allow_none=True)  # regulators: 执法人员, 承办机构负责人, 分管局长, 局长, 分局主要负责人
+    enforcement_cert_no = fields.String(allow_none=True)  # 执法证号
 
 
 class AuthOut(OutSchema):
@@ -55,6 +58,8 @@ class UserIn(InSchema):
     enterprise_id = fields.Integer(allow_none=True, load_default=None)
     region_code = fields.String(allow_none=True, load_default=None)
     password = fields.String(required=True, validate=validate.Length(8, 128, error="至少8个字符"))
+    position = fields.String(allow_none=True, validate=validate.OneOf([p.value for p in Position], error="职务无效"))
+    enforcement_cert_no = fields.String(allow_none=True, validate=validate.Length(max=32, error="过长"))
 
 
 class UserUpdateIn(InSchema):
@@ -64,6 +69,8 @@ class UserUpdateIn(InSchema):
     active = fields.Boolean()
     locked = fields.Boolean()
     password = fields.String(validate=validate.Length(8, 128, error="至少8个字符"))
+    position = fields.String(allow_none=True, validate=validate.OneOf([p.value for p in Position], error="职务无效"))
+    enforcement_cert_no = fields.String(allow_none=True, validate=validate.Length(max=32, error="过长"))
 
 
 class RegionOut(OutSchema):

@@ -175,6 +175,12 @@ def list_users(actor: User, page: int, per_page: int):
     return items, total
 
 
+def _check_position(role: str, data: dict) -> None:
+    """Positions and 执法证号 belong to regulators (the inspection approval chains name the positions)."""
+    if role not in REGULATOR_ROLES and (data.get("position") or data.get("enforcement_cert_no")):
+        raise field_error("position", "只有监管人员可以设置职务和执法证号")
+
+
 def create_user(actor: User, data: dict) -> User:
     role = data["role"]
     if role == Role.SYSADMIN and not actor.is_sysadmin:
@@ -189,6 +195,7 @@ def create_user(actor: User, data: dict) -> User:
             raise field_error("region_code", "监管用户必须指定行政区划")
         _check_region(actor, data["region_code"])
         data["enterprise_id"] = None
+    _check_position(role, data)
     if db.session.scalar(select(User.id).where(User.username == data["username"])):
         raise field_error("username", "用户名已存在", status=409, code="duplicate")
     password = data.pop("password")
@@ -209,6 +216,7 @@ def update_user(actor: User, user_id: int, data: dict) -> User:
         end_session(user)
     if data.get("locked") is False:
         user.failed_logins = 0
+    _check_position(user.role, data)
     for key, value in data.items():
         setattr(user, key, value)
     audit.record("user.updated", "user", user.id, enterprise_id=user.enterprise_id, comment="、".join(sorted(data)))

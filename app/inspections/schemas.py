@@ -1,10 +1,24 @@
 """Inspection (附件2) schemas: inputs per transition, and the form as output."""
 from marshmallow import ValidationError, fields, validate
 
+from app.common.errors import FIELD_LABELS
 from app.common.schemas import InSchema, OutSchema, PageArgs
 from app.inspections.models import INSPECTION_TYPES, METHODS, RESULTS, TRIGGERS, InspectionStatus
 
 ID = validate.Range(1, 2**31 - 1, error="编号无效")
+LABELS = {
+    "position": "职务", "enforcement_cert_no": "执法证号", "form_date": "日期", "inspection_type": "检查类型",
+    "type_other": "其他检查类型", "trigger": "触发原因", "basis": "检查依据", "start_date": "检查开始日期",
+    "end_date": "检查结束日期", "inspector_ids": "检查人员", "content": "检查内容", "methods": "检查方式",
+    "method_other": "其他检查方式", "special_action_id": "专项执法检查", "separate_reason": "单独检查理由",
+    "opinion": "审批意见", "results": "检查结果", "item_code": "检查项", "summary": "检查结果",
+    "window_start": "抽查开始日期", "window_end": "抽查结束日期", "ratios": "抽查比例", "caps": "频次上限",
+    "team_size": "每组人数", "year": "年度", "targets": "检查对象", "target_industries": "目标行业",
+    "target_regions": "目标区域", "target_enterprise_ids": "目标企业", "filed_with": "备案机关", "filing_no": "备案号",
+    "plan_id": "执法检查计划", "on": "日期",
+}
+for _key, _label in LABELS.items():
+    FIELD_LABELS.setdefault(_key, _label)  # Chinese field names in error messages
 
 
 def _no_nul(value: str) -> None:

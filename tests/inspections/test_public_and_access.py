@@ -107,3 +107,27 @@ def test_creating_needs_certified_inspectors_in_scope(auth, world, staff):
     assert backwards.status_code == 422 and "end_date" in backwards.get_json()["error"]["details"]["fields"]
     bad_type = c.post("/api/inspections", json=inspection_body(world, inspection_type="random"))
     assert bad_type.status_code == 422 and "检查类型" in bad_type.get_json()["error"]["message"]
+
+
+def test_error_messages_name_the_field_in_chinese(auth, world, staff):
+    from tests.inspections.conftest import inspection_body
+
+    response = auth.client("insp-1").post("/api/inspections", json=inspection_body(world, inspector_ids=[]))
+    assert response.status_code == 422 and response.get_json()["error"]["message"].startswith("检查人员")
+    missing = auth.client("insp-1").post("/api/inspections", json={"enterprise_id": world.enterprises["a"]})
+    assert missing.status_code == 422 and "检查依据" in missing.get_json()["error"]["message"]
+
+
+def test_admin_sets_position_and_cert_for_regulators_only(auth, world, staff):
+    admin = auth.client("sysadmin")
+    created = admin.post("/api/admin/users", json={
+        "username": "new-insp", "display_name": "新执法人员", "role": "regulator", "region_code": "230100",
+        "password": "Passw0rd-new-1", "position": "inspector", "enforcement_cert_no": "23010099"})
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["position"] == "inspector" and created.get_json()["enforcement_cert_no"] == "23010099"
+    wrong = admin.patch(f"/api/admin/users/{world.users['ehs-a']}", json={"position": "director"})
+    assert wrong.status_code == 422 and "职务" in wrong.get_json()["error"]["message"]
+    bad = admin.patch(f"/api/admin/users/{created.get_json()['id']}", json={"position": "king"})
+    assert bad.status_code == 422
+    me = auth.client("insp-1").get("/api/auth/me").get_json()
+    assert me["user"]["position"] == "inspector" and me["user"]["enforcement_cert_no"] == "23010001"
