@@ -104,7 +104,11 @@ def seed() -> bool:
             permit_no=None if permit_class == "登记管理" else f"91{county}MA{index + 1:07d}001P",
             permit_class=permit_class, permit_valid_until=None if permit_class == "登记管理" else valid_until,
             flags=flags, credit_grade="环保诚信" if index % 5 == 0 else "环保良好",
-            contact_name="环保负责人", contact_phone=f"1380451{index:04d}")
+            contact_name="环保负责人", contact_phone=f"1380451{index:04d}",
+            # Profile facts the automatic judgements read (GB 12348 zone, GB 13271 boiler, EIA storage limit).
+            noise_zone="2" if index % 4 == 3 else "3",
+            boiler_fuel="燃煤" if "boiler" in flags else None, boiler_existing=True if "boiler" in flags else None,
+            hw_storage_limit_days=365 if "hazardous_waste" in flags else None)
         db.session.add(enterprise)
         enterprises.append(enterprise)
     db.session.flush()
