@@ -19,6 +19,7 @@ __all__ = ["PROJECT_ROOT", "api_blueprints", "init_app"]
 def api_blueprints():
     """Every feature's API blueprint, in one tuple."""
     from app.accounts.views import admin_blp, auth_blp
+    from app.cases.views import cases_blp
     from app.inspections.views import blueprints as inspection_blueprints
     from app.notify.views import notify_blp
     from app.remediation.views import problems_blp
@@ -29,7 +30,7 @@ def api_blueprints():
 
     return (system_blp, auth_blp, admin_blp, checklists_blp, selfcheck_blp, uploads_blp, reports_blp, verify_blp,
             problems_blp, supervision_blp, notify_blp, enterprise_blp, warnings_blp, public_blp,
-            *inspection_blueprints())
+            cases_blp, *inspection_blueprints())
 
 
 class HealthOut(OutSchema):

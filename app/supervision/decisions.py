@@ -181,6 +181,14 @@ def _evidence_pack(enterprise: Enterprise, penalty: Penalty, commitment: str) ->
     }
 
 
+def _case_of(penalty_id: int) -> int | None:
+    """The case (案件, app/cases) behind a penalty, read through the table so this package does not import it."""
+    cases = db.metadata.tables.get("cases")
+    if cases is None:
+        return None
+    return db.session.scalar(select(cases.c.id).where(cases.c.penalty_id == penalty_id))
+
+
 def apply_credit_repair(user: User, enterprise_id: int, data: dict) -> CreditRepairApplication:
     enterprise = get_scoped(Enterprise, enterprise_id, user, message="未找到该企业")
     if not (user.is_enterprise_user and user.enterprise_id == enterprise.id):
@@ -200,7 +208,8 @@ def apply_credit_repair(user: User, enterprise_id: int, data: dict) -> CreditRep
     if not result["eligible"]:
         raise ValidationFailed("尚不符合信用修复条件", code="not_eligible", details={"failed": _failed(result)})
     application = CreditRepairApplication(
-        enterprise_id=enterprise.id, penalty_id=penalty.id, commitment_text=data["commitment_text"],
+        enterprise_id=enterprise.id, penalty_id=penalty.id, case_id=_case_of(penalty.id),
+        commitment_text=data["commitment_text"],
         evidence={**_evidence_pack(enterprise, penalty, data["commitment_text"]), "criteria": result["criteria"]},
         status="submitted", submitted_by_id=user.id, submitted_at=utcnow())
     db.session.add(application)

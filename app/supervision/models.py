@@ -106,6 +106,7 @@ class CreditRepairApplication(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     penalty_id: Mapped[int] = mapped_column(ForeignKey("env_penalties.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the case (案件) behind the penalty
     commitment_text: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(12), default="submitted")

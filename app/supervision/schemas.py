@@ -265,6 +265,7 @@ class CreditRepairOut(OutSchema):
     enterprise_id = fields.Integer()
     enterprise_name = fields.Function(lambda a: a.enterprise.name)
     penalty_id = fields.Integer()
+    case_id = fields.Integer(allow_none=True)
     decision_no = fields.Function(lambda a: a.penalty.decision_no)
     commitment_text = fields.String()
     evidence = fields.Dict()
