@@ -79,3 +79,14 @@ def test_composition_gives_a_plating_plant_far_more_items_than_a_small_print_sho
     assert {"E4", "E6"} <= plating_codes                         # produces hazardous waste
     assert not any(c.startswith(("EP-", "E4", "G")) for c in shop_codes)
     assert any(c.startswith("VOC-") for c in shop_codes)        # printing add-on
+
+
+def test_rules_doc_lists_every_item_and_the_citation_counts():
+    from pathlib import Path
+    doc = (Path(__file__).parents[2] / "docs" / "rules.md").read_text(encoding="utf-8")
+    items = library_data()["items"]
+    assert all(f"| {i['code']} |" in doc for i in items)
+    bases = [b for i in items for b in i["legal_basis"]]
+    checked = sum(1 for b in bases if b.get("checked"))
+    assert f"法律依据共 **{len(bases)}** 条" in doc and f"**{checked}** 条" in doc
+    assert f"检查项共 **{len(items)}** 项" in doc
