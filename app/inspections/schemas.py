@@ -193,3 +193,48 @@ class ChecklistOut(OutSchema):
     results = fields.List(fields.Nested(ResultOut))
     latest_report = fields.Dict(allow_none=True)
     open_problems = fields.List(fields.Dict())
+
+
+class StatsArgs(InSchema):
+    year = fields.Integer(load_default=None, validate=validate.Range(2000, 2100, error="年份应为2000-2100"))
+
+
+class CategoryCount(OutSchema):
+    category = fields.String()
+    enterprises = fields.Integer()
+    inspections = fields.Integer()
+
+
+class VisitOut(OutSchema):
+    number = fields.String()
+    trigger = fields.String(allow_none=True)
+    trigger_label = fields.String()
+
+
+class MemberInspected(OutSchema):
+    enterprise_id = fields.Integer()
+    name = fields.String()
+    inspections = fields.List(fields.Nested(VisitOut))
+
+
+class PositiveListEffect(OutSchema):
+    members = fields.Integer()
+    inspected = fields.Integer()
+    inspected_without_trigger = fields.Integer()
+    share_inspected = fields.Float()
+    items = fields.List(fields.Nested(MemberInspected))
+
+
+class OverCap(OutSchema):
+    enterprise_id = fields.Integer()
+    name = fields.String()
+    category = fields.String()
+    count = fields.Integer()
+    cap = fields.Integer()
+
+
+class StatsOut(OutSchema):
+    year = fields.Integer()
+    by_category = fields.List(fields.Nested(CategoryCount))
+    positive_list = fields.Nested(PositiveListEffect)
+    over_cap = fields.List(fields.Nested(OverCap))

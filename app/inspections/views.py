@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from app.accounts.permissions import REGULATOR, login_required, roles_required
 from app.common.tx import transactional
-from app.inspections import onsite, pdf, present, service
+from app.inspections import onsite, pdf, present, service, stats
 from app.inspections.schemas import (
     ApprovalIn,
     ChecklistOut,
@@ -18,6 +18,8 @@ from app.inspections.schemas import (
     InspectionReasonIn,
     MergeIn,
     ResultsIn,
+    StatsArgs,
+    StatsOut,
 )
 
 inspections_blp = Blueprint("inspections", __name__, url_prefix="/api/inspections", description="入企执法检查",
@@ -43,6 +45,15 @@ def _detail(insp):
 def list_inspections(args):
     items, total = service.list_inspections(current_user, args)
     return {"items": [present.inspection(i, current_user) for i in items], "total": total}
+
+
+@inspections_blp.route("/stats")
+@roles_required(*REGULATOR)
+@inspections_blp.arguments(StatsArgs, location="query")
+@inspections_blp.response(200, StatsOut)
+def inspection_stats(args):
+    """无事不扰: this year's inspections per category, positive-list members inspected, enterprises over cap."""
+    return stats.yearly(current_user, args["year"])
 
 
 @inspections_blp.route("", methods=["POST"])
