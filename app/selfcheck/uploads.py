@@ -32,6 +32,7 @@ from app.selfcheck.models import Upload
 
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo is plenty; more is an image bomb
 THUMB_EDGE = 480
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # a PNG ends with its IEND chunk, and nothing after it
 PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 # Keys that make a PDF act rather than show: scripts, launch actions, attachments, forms with scripts.
@@ -149,6 +150,8 @@ def _inspect_image(data: bytes, content_type: str = "image/jpeg"):
             if width * height > MAX_PIXELS:
                 raise _too_large(width, height)
             image.verify()  # structure and checksums (PNG chunk CRCs), without decoding pixels
+            if content_type == "image/png" and not data.endswith(PNG_END):
+                raise _corrupt()  # cut short, or something appended after IEND (a polyglot)
             with image_slot():
                 image = Image.open(io.BytesIO(data), formats=formats)
                 if image.format == "JPEG":

@@ -79,8 +79,16 @@ def heic(brand=b"heic", handler=b"pict", with_iloc=True) -> bytes:
 
 # --- the whole file must decode --------------------------------------------------------------
 
+def _png(size=(300, 200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
 @pytest.mark.parametrize("name,data", [
     ("half.jpg", noisy_jpeg()[: len(noisy_jpeg()) // 2]),
+    ("no-iend.png", _png()[:-3]),                                          # old code accepted it
+    ("polyglot.png", _png() + b"<html><script>alert(1)</script></html>"),  # old code accepted it
     ("half.png", (lambda b: b[: len(b) // 2])(
         (lambda o: (Image.new("RGB", (300, 200), (10, 120, 40)).save(o, "PNG", compress_level=0), o.getvalue())[1])(
             io.BytesIO()))),
