@@ -42,6 +42,8 @@ class Policy:
     quiet_start: time
     quiet_end: time
     retry_backoff_seconds: tuple[int, ...]
+    obligation_due: tuple[Stage, ...] = ()      # 法定义务 (app/obligations)
+    request_step_due: tuple[Stage, ...] = ()    # 企业诉求 step deadlines (app/requests)
 
     def in_quiet_hours(self, moment: datetime) -> bool:
         local = as_utc(moment).astimezone(TZ).time()
@@ -92,6 +94,8 @@ def load_policy() -> Policy:
         quiet_start=_clock(raw["quiet_hours"]["start"]),
         quiet_end=_clock(raw["quiet_hours"]["end"]),
         retry_backoff_seconds=tuple(int(s) for s in raw["retry_backoff_seconds"]),
+        obligation_due=_ladder(raw.get("obligation_due") or []),
+        request_step_due=_ladder(raw.get("request_step_due") or []),
     )
 
 

@@ -363,3 +363,21 @@ def reopen(actor: User, problem_id: int, reason: str) -> Problem:
 __all__ = ["CLOSED", "OPEN_STATES", "report_problem", "open_problems_for_selfcheck", "allowed_actions",
            "accept", "submit_rectification", "review", "request_extension", "decide_extension", "cancel",
            "require_review", "reopen", "is_overdue", "get_problem"]
+
+
+def open_rule_problem(enterprise_id: int, *, source: str, title: str, description: str, category: str,
+                      severity: str, legal_basis: list, recommendation: str, days: int, today: date) -> Problem:
+    """A problem opened by a rule with no acting user (e.g. a missed statutory date): the regulator reviews it."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"unknown severity {severity}")
+    deadline = add_days(today, days)
+    problem = Problem(
+        enterprise_id=enterprise_id, source=source, title=title[:200], description=description, category=category,
+        severity=severity, legal_basis=legal_basis, recommendation=recommendation, upload_ids=[],
+        deadline=deadline, original_deadline=deadline, owner_id=_owner_for(enterprise_id), status=S.OPEN,
+        needs_regulator=True, created_by_id=None)
+    db.session.add(problem)
+    db.session.flush()
+    audit.record("problem.opened", "problem", problem.id, enterprise_id=enterprise_id, to_state=S.OPEN,
+                 comment=f"规则发现：{title[:80]}")
+    return problem

@@ -19,6 +19,7 @@ WARNING_KINDS = {
     "major_problem": "发现重大问题",
     "score_drop": "自查得分大幅下降",
     "missed_periods": "连续两期未提交自查",
+    "obligation_missed": "法定义务逾期",
 }
 CREDIT_CATEGORIES = ("轻微失信", "一般失信", "严重失信")
 INCIDENT_LEVELS = ("一般", "较大", "重大", "特别重大")

@@ -159,8 +159,20 @@ def _missed_periods(as_of: date) -> list[dict]:
             for _schedule, eid, latest in rows]
 
 
+def _missed_obligations(as_of: date) -> list[dict]:
+    """A statutory date passed without a receipt (法定义务逾期): one warning per obligation instance."""
+    from app.obligations.models import PENDING, Obligation
+
+    rows = db.session.execute(select(Obligation.id, Obligation.enterprise_id, Obligation.title, Obligation.due_date)
+                              .where(Obligation.status == PENDING, Obligation.due_date < as_of,
+                                     _not_warned("oblig_missed:", Obligation.id))).all()
+    return [_row(f"oblig_missed:{oid}", eid, "obligation_missed", "high", f"法定义务逾期：{title[:80]}",
+                 f"期限为{due}，已逾期{(as_of - due).days}天仍未登记完成凭证", as_of, "obligation", oid)
+            for oid, eid, title, due in rows]
+
+
 RULES = (_permits, _overdue_selfchecks, _overdue_problems, _major_problems, _repeated_failures, _score_drops,
-         _missed_periods)
+         _missed_periods, _missed_obligations)
 
 
 def _insert(rows: list[dict]) -> int:

@@ -1,0 +1,186 @@
+"""The statutory calendar: compose each enterprise's dated obligations, list them, mark them done with a receipt."""
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app.accounts.models import Enterprise, User
+from app.accounts.scoping import get_scoped, scoped
+from app.common import audit
+from app.common.dbutil import insert_ignoring
+from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
+from app.common.timeutil import today_local, utcnow
+from app.common.tx import compare_and_set_status
+from app.extensions import db
+from app.obligations.models import DONE, PENDING, Obligation, ObligationFeed
+from app.obligations.rules import applicable_rules, periods, rule_by_code
+from app.selfcheck.models import Upload
+
+DUE_SOON_DAYS = 30
+BATCH = 500
+
+
+def display_status(obligation: Obligation, today: date) -> str:
+    """done | overdue | due_soon (within 30 days) | upcoming."""
+    if obligation.status == DONE:
+        return "done"
+    if obligation.due_date < today:
+        return "overdue"
+    return "due_soon" if obligation.due_date <= today + timedelta(days=DUE_SOON_DAYS) else "upcoming"
+
+
+def _last_done(enterprise_id: int) -> dict[str, date]:
+    rows = db.session.execute(select(Obligation.code, func.max(Obligation.done_on)).where(
+        Obligation.enterprise_id == enterprise_id, Obligation.status == DONE).group_by(Obligation.code)).all()
+    return {code: done for code, done in rows if done}
+
+
+def compose(enterprise: Enterprise, today: date) -> int:
+    """Insert the enterprise's obligations for the periods around `today` that are not stored yet."""
+    last = _last_done(enterprise.id)
+    rows = []
+    for rule in applicable_rules(enterprise):
+        for period in periods(rule, enterprise, today, last.get(rule["code"])):
+            rows.append({"enterprise_id": enterprise.id, "code": rule["code"], "period_key": period.key,
+                         "period_label": period.label, "title": f"{rule['title']}（{period.label}）"[:200],
+                         "due_date": period.due, "status": PENDING, "note": "", "created_at": utcnow()})
+    if not rows:
+        return 0
+    table = Obligation.__table__
+    stmt = insert_ignoring(table, ["enterprise_id", "code", "period_key"], db.session.get_bind().dialect.name)
+    return db.session.execute(stmt, rows).rowcount or 0
+
+
+def compose_all(as_of: date) -> int:
+    """Daily job: every enterprise's calendar, then a problem for each missed obligation whose rule says so."""
+    created, last_id = 0, 0
+    while True:
+        batch = db.session.scalars(select(Enterprise).where(Enterprise.id > last_id)
+                                   .order_by(Enterprise.id).limit(BATCH)).all()
+        if not batch:
+            break
+        for enterprise in batch:
+            created += compose(enterprise, as_of)
+        last_id = batch[-1].id
+    open_problems_for_missed(as_of)
+    db.session.flush()
+    return created
+
+
+def open_problems_for_missed(as_of: date) -> int:
+    """A missed obligation whose rule has on_miss.problem opens one problem (kept on the obligation)."""
+    from app.remediation.service import open_rule_problem
+
+    rows = db.session.execute(select(Obligation, Enterprise.region_code)
+                              .join(Enterprise, Enterprise.id == Obligation.enterprise_id)
+                              .where(Obligation.status == PENDING, Obligation.due_date < as_of,
+                                     Obligation.problem_id.is_(None))).all()
+    opened = 0
+    for obligation, region_code in rows:
+        rule = rule_by_code(region_code, obligation.code) or {}
+        spec = (rule.get("on_miss") or {}).get("problem")
+        if not spec:
+            continue
+        problem = open_rule_problem(
+            obligation.enterprise_id, source="obligation", title=f"未按期完成：{obligation.title}",
+            description=f"法定期限为{obligation.due_date.isoformat()}，至{as_of.isoformat()}仍未登记完成凭证。",
+            category="法定义务", severity=spec["severity"], legal_basis=rule.get("legal_basis") or [],
+            recommendation=f"请尽快完成并上传凭证：{rule.get('proof', '')}", days=int(spec["days"]), today=as_of)
+        obligation.problem_id = problem.id
+        opened += 1
+    db.session.flush()
+    return opened
+
+
+def list_obligations(user: User, args: dict) -> tuple[list[Obligation], date]:
+    today = today_local()
+    if user.is_enterprise_user and user.enterprise_id:
+        compose(db.session.get(Enterprise, user.enterprise_id), today)
+    stmt = scoped(select(Obligation), user, Obligation)
+    if args.get("enterprise_id"):
+        stmt = stmt.where(Obligation.enterprise_id == args["enterprise_id"])
+    if args.get("code"):
+        stmt = stmt.where(Obligation.code == args["code"])
+    status = args.get("status")
+    if status == "done":
+        stmt = stmt.where(Obligation.status == DONE)
+    elif status == "overdue":
+        stmt = stmt.where(Obligation.status == PENDING, Obligation.due_date < today)
+    elif status in ("due_soon", "upcoming", "pending"):
+        stmt = stmt.where(Obligation.status == PENDING, Obligation.due_date >= today)
+    items = db.session.scalars(stmt.order_by(Obligation.due_date, Obligation.id).limit(500)).all()
+    if status == "due_soon":
+        items = [o for o in items if display_status(o, today) == "due_soon"]
+    elif status == "upcoming":
+        items = [o for o in items if display_status(o, today) == "upcoming"]
+    return items, today
+
+
+def rule_for(obligation: Obligation) -> dict:
+    enterprise = db.session.get(Enterprise, obligation.enterprise_id)
+    return rule_by_code(enterprise.region_code, obligation.code) or {}
+
+
+def mark_done(user: User, obligation_id: int, data: dict) -> Obligation:
+    """Mark done with a receipt: an upload of the enterprise or a record number (备案号/回执号); audited."""
+    obligation = get_scoped(Obligation, obligation_id, user, message="未找到该义务事项")
+    if not (user.is_enterprise_user and user.enterprise_id == obligation.enterprise_id):
+        raise Forbidden("只有本企业用户可以登记完成")
+    if obligation.status != PENDING:
+        raise Conflict("该事项已登记完成", code="invalid_transition", details={"status": obligation.status})
+    upload_id, record_no = data.get("upload_id"), (data.get("record_no") or "").strip()
+    if not upload_id and not record_no:
+        raise ValidationFailed("请上传凭证或填写备案号/回执号", code="validation_error",
+                               details={"fields": {"upload_id": ["请上传凭证或填写备案号/回执号"]}})
+    if upload_id:
+        upload = db.session.get(Upload, upload_id)
+        usable = upload is not None and (upload.enterprise_id == obligation.enterprise_id
+                                         or (upload.enterprise_id is None and upload.uploaded_by_id == user.id))
+        if not usable:
+            raise field_error("upload_id", "凭证文件不存在或无权使用")
+        upload.enterprise_id = obligation.enterprise_id
+    done_on = data.get("done_on") or today_local()
+    if done_on > today_local():
+        raise field_error("done_on", "完成日期不能晚于今天")
+    previous = compare_and_set_status(obligation, DONE, "该事项已登记完成，请刷新后查看")
+    obligation.done_on, obligation.done_at, obligation.done_by_id = done_on, utcnow(), user.id
+    obligation.receipt_upload_id, obligation.receipt_no = upload_id, record_no or None
+    obligation.note = (data.get("note") or "")[:500]
+    db.session.flush()
+    audit.record("obligation.done", "obligation", obligation.id, enterprise_id=obligation.enterprise_id,
+                 from_state=previous, to_state=DONE,
+                 comment="；".join(p for p in (f"凭证文件#{upload_id}" if upload_id else "",
+                                              f"备案号/回执号：{record_no}" if record_no else "") if p))
+    if rule_for(obligation).get("recurrence") == "every_years":
+        compose(db.session.get(Enterprise, obligation.enterprise_id), today_local())  # the next cycle is listed
+    return obligation
+
+
+def feed_token(enterprise_id: int, *, create: bool = True) -> str | None:
+    feed = db.session.scalar(select(ObligationFeed).where(ObligationFeed.enterprise_id == enterprise_id))
+    if feed is None and create:
+        feed = ObligationFeed(enterprise_id=enterprise_id)
+        db.session.add(feed)
+        db.session.flush()
+    return feed.token if feed else None
+
+
+def rotate_feed(user: User) -> str:
+    if not (user.is_enterprise_user and user.enterprise_id):
+        raise Forbidden("只有企业用户可以重置日历订阅地址")
+    feed = db.session.scalar(select(ObligationFeed).where(ObligationFeed.enterprise_id == user.enterprise_id))
+    if feed is not None:
+        db.session.delete(feed)
+        db.session.flush()
+    token = feed_token(user.enterprise_id)
+    audit.record("obligation.feed_rotated", "enterprise", user.enterprise_id, enterprise_id=user.enterprise_id)
+    return token
+
+
+def feed_obligations(token: str) -> tuple[Enterprise, list[Obligation]] | None:
+    feed = db.session.scalar(select(ObligationFeed).where(ObligationFeed.token == token)) if token else None
+    if feed is None:
+        return None
+    enterprise = db.session.get(Enterprise, feed.enterprise_id)
+    items = db.session.scalars(select(Obligation).where(Obligation.enterprise_id == enterprise.id)
+                               .order_by(Obligation.due_date, Obligation.id)).all()
+    return enterprise, list(items)
