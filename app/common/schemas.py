@@ -131,3 +131,18 @@ class PageArgs(InSchema):
 
 class EmptySchema(OutSchema):
     pass
+
+
+class RowView:
+    """A model row plus the fields one response adds (computed for one user, e.g. allowed actions).
+
+    Output schemas dump it like the row itself; the row is never given request-specific attributes,
+    so nothing computed for one user can leak into the session's identity map or another response.
+    """
+
+    def __init__(self, row, **extra):
+        self._row = row
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name):
+        return getattr(self._row, name)

@@ -4,9 +4,11 @@ from sqlalchemy import func, select
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import scoped
 from app.common.audit import AuditEvent
+from app.common.schemas import RowView
 from app.common.timeutil import local_date, today_local, working_days_between
 from app.extensions import db
 from app.remediation.models import STATUS_LABELS, ExtensionRequest, Problem, ProblemStatus, Rectification
+from app.remediation.service import allowed_actions
 from app.selfcheck.models import Upload
 
 
@@ -57,6 +59,28 @@ def uploads_by_id(ids) -> dict[int, Upload]:
     if not ids:
         return {}
     return {u.id: u for u in db.session.scalars(select(Upload).where(Upload.id.in_(ids)))}
+
+
+def with_actions(problems, user: User) -> list[RowView]:
+    """List rows with what this user may do next and how long each has waited for review."""
+    return [RowView(p, allowed_actions=allowed_actions(p, user), waiting_working_days=waiting_working_days(p))
+            for p in problems]
+
+
+def detail(problem: Problem, user: User) -> RowView:
+    """The problem page: evidence, rectifications with before/after photos, extensions, history."""
+    parts = detail_parts(problem)
+    uploads, names = parts["uploads"], parts["names"]
+
+    def photos(ids):
+        return [uploads[u] for u in ids or [] if u in uploads]
+
+    rectifications = [RowView(r, before=photos(r.before_upload_ids), after=photos(r.upload_ids),
+                              submitted_by=names.get(r.submitted_by_id, ""))
+                      for r in parts["rectifications"]]
+    return RowView(problem, allowed_actions=allowed_actions(problem, user),
+                   waiting_working_days=waiting_working_days(problem), evidence=photos(problem.upload_ids),
+                   rectifications=rectifications, extensions=parts["extensions"], history=parts["history"])
 
 
 def detail_parts(problem: Problem) -> dict:

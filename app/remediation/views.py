@@ -25,25 +25,8 @@ from app.remediation.schemas import (
 problems_blp = Blueprint("problems", __name__, url_prefix="/api/problems", description="问题整改")
 
 
-def _with_actions(problems):
-    for problem in problems:
-        problem.allowed_actions = service.allowed_actions(problem, current_user)
-        problem.waiting_working_days = queries.waiting_working_days(problem)
-    return problems
-
-
 def _detail(problem):
-    parts = queries.detail_parts(problem)
-    uploads = parts["uploads"]
-    _with_actions([problem])
-    problem.evidence = [uploads[u] for u in problem.upload_ids or [] if u in uploads]
-    for r in parts["rectifications"]:
-        r.before = [uploads[u] for u in r.before_upload_ids or [] if u in uploads]
-        r.after = [uploads[u] for u in r.upload_ids or [] if u in uploads]
-        r.submitted_by = parts["names"].get(r.submitted_by_id, "")
-    problem.rectifications, problem.extensions, problem.history = (
-        parts["rectifications"], parts["extensions"], parts["history"])
-    return problem
+    return queries.detail(problem, current_user)
 
 
 @problems_blp.route("")
@@ -52,7 +35,7 @@ def _detail(problem):
 @problems_blp.response(200, ProblemPage)
 def list_problems(args):
     items, total = queries.list_problems(current_user, args)
-    return {"items": _with_actions(items), "total": total}
+    return {"items": queries.with_actions(items, current_user), "total": total}
 
 
 @problems_blp.route("", methods=["POST"])
@@ -70,7 +53,7 @@ def create_problem(data):
 @problems_blp.response(200, ProblemPage)
 def review_queue(args):
     items, total = queries.review_queue(current_user, args["page"], args["per_page"])
-    return {"items": _with_actions(items), "total": total}
+    return {"items": queries.with_actions(items, current_user), "total": total}
 
 
 @problems_blp.route("/export.xlsx")
