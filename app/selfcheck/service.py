@@ -8,6 +8,7 @@ from app.accounts.scoping import get_scoped, scoped
 from app.common import audit
 from app.common.dbutil import insert_ignoring
 from app.common.errors import Conflict, Forbidden, ValidationFailed
+from app.common.schemas import RowView
 from app.common.timeutil import local_date, today_local, utcnow
 from app.common.tx import compare_and_set_status
 from app.extensions import db
@@ -119,6 +120,17 @@ def allowed_actions(selfcheck: SelfCheck, user: User) -> list[str]:
 
 
 # --- answering -----------------------------------------------------------------------------
+
+def selfcheck_detail(selfcheck: SelfCheck, user: User) -> RowView:
+    """The checklist page: items grouped by section (each with this enterprise's limit), answers, actions."""
+    sections: dict[str, dict] = {}
+    for item in items_of(selfcheck):
+        row = RowView(item, limit_info=judgement.effective_limit(item, selfcheck.enterprise))
+        sections.setdefault(item.section_code, {"code": item.section_code, "title": item.section_title,
+                                                "items": []})["items"].append(row)
+    return RowView(selfcheck, sections=list(sections.values()), answers=list(answers_of(selfcheck).values()),
+                   allowed_actions=allowed_actions(selfcheck, user))
+
 
 def _ensure_editable(selfcheck: SelfCheck, user: User) -> None:
     if not selfcheck.belongs_to(user):

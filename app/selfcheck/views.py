@@ -11,7 +11,7 @@ from app.common.errors import NotFound, field_error
 from app.common.storage import get_storage
 from app.common.tx import transactional
 from app.extensions import db
-from app.selfcheck import authoring, judgement, service
+from app.selfcheck import authoring, service
 from app.selfcheck.models import Upload
 from app.selfcheck.schemas import (
     AnswersIn,
@@ -45,17 +45,7 @@ def list_selfchecks(args):
 @login_required
 @selfcheck_blp.response(200, SelfCheckDetail)
 def get_selfcheck(selfcheck_id):
-    selfcheck = service.get_selfcheck(current_user, selfcheck_id)
-    items = service.items_of(selfcheck)
-    sections: dict[str, dict] = {}
-    for item in items:
-        item.limit_info = judgement.effective_limit(item, selfcheck.enterprise)  # this enterprise's limit
-        sections.setdefault(item.section_code, {"code": item.section_code, "title": item.section_title,
-                                                "items": []})["items"].append(item)
-    selfcheck.sections = list(sections.values())
-    selfcheck.answers = list(service.answers_of(selfcheck).values())
-    selfcheck.allowed_actions = service.allowed_actions(selfcheck, current_user)
-    return selfcheck
+    return service.selfcheck_detail(service.get_selfcheck(current_user, selfcheck_id), current_user)
 
 
 @selfcheck_blp.route("/<int:selfcheck_id>/answers", methods=["PUT"])
