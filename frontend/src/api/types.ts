@@ -51,6 +51,17 @@ export interface LegalBasis {
   law: string
   article: string
   excerpt?: string
+  /** true only where the article was compared with an official text; otherwise show 待核实 */
+  checked?: boolean
+  certainty?: string | null
+  note?: string | null
+}
+
+export interface ItemProof {
+  label: string
+  kinds?: string[]
+  /** 合格 also needs this proof (a photo, or a record number where kinds allow it) */
+  on_compliant?: boolean
 }
 
 export interface Item {
@@ -68,6 +79,13 @@ export interface Item {
   time_limit_days: number
   date_rule?: { rule?: string; within_days?: number } | null
   recommendation?: string | null
+  /** false: 管理建议 — no statutory basis, not scored, never reported as a violation */
+  statutory?: boolean
+  nature?: '法定要求' | '管理建议'
+  proof?: ItemProof | null
+  judgement?: { kind: string; table?: string } | null
+  /** which table/row the range comes from for this enterprise, or why no automatic judgement is made */
+  limit_basis?: string | null
 }
 
 export interface Section {

@@ -27,7 +27,10 @@ export function rangeHint(item: Pick<Item, 'range' | 'unit'>): string {
 }
 
 /** Result implied by a number answer: within range is compliant, outside is non-compliant. */
-export function resultForNumber(item: Pick<Item, 'range'>, value: string | null): AnswerResult | null {
+export function resultForNumber(item: Pick<Item, 'range' | 'judgement'>, value: string | null): AnswerResult | null {
+  // A profile-dependent limit the server could not determine (e.g. no noise zone on file): no automatic
+  // judgement here either — never derive 合格 from the absence of a limit.
+  if (item.judgement && !item.range) return null
   const s = checkRange(item, value)
   if (s === 'ok') return 'compliant'
   if (s === 'below' || s === 'above') return 'non_compliant'

@@ -117,6 +117,10 @@ describe('number ranges', () => {
     expect(checkRange({ range: { min: null, max: 100 } }, '-5')).toBe('ok')
     expect(checkRange({ range: null }, '1e9')).toBe('ok')
   })
+  it('makes no judgement when a profile-dependent limit is unknown', () => {
+    expect(resultForNumber({ range: null, judgement: { kind: 'table', table: 'gb12348_day' } }, '58')).toBeNull()
+    expect(resultForNumber({ range: { min: null, max: 60 }, judgement: { kind: 'table' } }, '62')).toBe('non_compliant')
+  })
 })
 
 describe('dates', () => {
