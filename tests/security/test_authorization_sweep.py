@@ -48,6 +48,8 @@ BODIES = {  # plausible bodies so that validation cannot answer before the scope
     "supervision.positive_list_decision": {"action": "admit", "reason": "x"},
     "supervision.decide_credit_repair": {"approve": False, "reason": "x"},
     "supervision.acknowledge_warning": {}, "supervision.warning_to_problem": {"severity": "一般"},
+    "cases.decide": {"decision": "no_penalty", "education": "x"}, "cases.withdraw": {"reason": "x"},
+    "cases.update_case": {"facts": "x"},
     "enterprise_compliance.apply_credit_repair": {"penalty_id": 1, "commitment_text": "本企业承诺依法整改、按时缴纳罚款。"},
     "inspections.update_inspection": {"content": "x"}, "inspections.decide_inspection": {"decision": "approve"},
     "inspections.quiet_exception": {"reason": "x"}, "inspections.merge_inspection": {"content": "x"},
@@ -94,6 +96,10 @@ def objects(app, auth, world, monkeypatch):
         ids = {"warning_id": warning.id, "notification_id": notification_ids[0],
                **_inspection_objects(world.enterprises["a"], world.users["reg-county-a"])}
         db.session.commit()
+    case = reg.post("/api/cases", json={"enterprise_id": world.enterprises["a"], "problem_id": problem_id,
+                                        "violation_code": "dust_material_uncovered"})
+    assert case.status_code == 201, case.get_json()
+    ids["case_id"] = case.get_json()["id"]
     with app.app_context():
         version = db.session.get(TemplateVersion, db.session.get(SelfCheck, run).version_id)
         version_id, template_id = version.id, version.template_id
