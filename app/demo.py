@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.accounts.models import Enterprise, Region, Role, User
 from app.accounts.service import hash_password
 from app.accounts.uscc import make_uscc
+from app.cases.demo import seed_cases
 from app.common.timeutil import add_months, today_local
 from app.extensions import db
 from app.inspections.demo import seed_inspections
@@ -131,6 +132,7 @@ def seed() -> bool:
     last_month = add_months(today, -1)
     selfchecks.generate_due_selfchecks(last_month)
     _submit_demo_history(users["demo-ehs"], enterprises[0])
+    seed_cases(users, enterprises[0], _tiny_jpeg())
     selfchecks.generate_due_selfchecks(today)
     seed_inspections(hash_password(DEMO_PASSWORD), enterprises)
     db.session.commit()
