@@ -20,6 +20,7 @@ from tests.reports.conftest import submit_run
 PUBLIC = {
     "/", "/<path:path>", "/api/health", "/api/auth/login", "/api/openapi.json", "/api/docs", "/api/docs.js",
     "/api/docs.css", "/verify/<token>", "/api/verify/<token>", "/e/<code>", "/api/public/enterprises/<code>",
+    "/api/obligations/feed/<token>.ics",  # secret-URL calendar feed: the token is the credential (unknown → 404)
     "/api/public/inspections",
 }
 # Logging out without a session is harmless and answers 200, so a stale tab can always log out.
@@ -50,6 +51,10 @@ BODIES = {  # plausible bodies so that validation cannot answer before the scope
     "supervision.acknowledge_warning": {}, "supervision.warning_to_problem": {"severity": "一般"},
     "cases.decide": {"decision": "no_penalty", "education": "x"}, "cases.withdraw": {"reason": "x"},
     "cases.update_case": {"facts": "x"},
+    "obligations.mark_done": {"record_no": "X-1"}, "requests.assign": {"assignee_id": 1},
+    "requests.reply": {"body": "x"}, "requests.close": {"result": "x"}, "requests.rate": {"rating": "满意"},
+    "requests.review": {"decision": "uphold", "comment": "x"}, "requests.followup": {"note": "x"},
+    "legal_cases.update_case": {"title": "x"},
     "enterprise_compliance.apply_credit_repair": {"penalty_id": 1, "commitment_text": "本企业承诺依法整改、按时缴纳罚款。"},
     "inspections.update_inspection": {"content": "x"}, "inspections.decide_inspection": {"decision": "approve"},
     "inspections.quiet_exception": {"reason": "x"}, "inspections.merge_inspection": {"content": "x"},
@@ -100,6 +105,7 @@ def objects(app, auth, world, monkeypatch):
                                         "violation_code": "dust_material_uncovered"})
     assert case.status_code == 201, case.get_json()
     ids["case_id"] = case.get_json()["id"]
+    ids.update(_service_objects(ehs, reg))
     with app.app_context():
         version = db.session.get(TemplateVersion, db.session.get(SelfCheck, run).version_id)
         version_id, template_id = version.id, version.template_id
@@ -127,6 +133,16 @@ def _inspection_objects(enterprise_id: int, regulator_id: int) -> dict:
     db.session.flush()
     return {"plan_id": plan.id, "draw_id": draw.id, "special_action_id": action.id, "inspection_id": inspection.id,
             "quiet_period_id": period.id}
+
+
+def _service_objects(ehs, reg) -> dict:
+    """An obligation, a request (企业诉求) and a legal case of enterprise a / county 230102 (issue #20)."""
+    obligation_id = ehs.get("/api/obligations").get_json()["items"][0]["id"]
+    request = ehs.post("/api/requests", json={"category": "政策咨询", "content": "x"})
+    legal_case = reg.post("/api/legal-cases", json={"title": "x"})
+    assert request.status_code == 201 and legal_case.status_code == 201
+    return {"obligation_id": obligation_id, "request_id": request.get_json()["id"],
+            "legal_case_id": legal_case.get_json()["id"]}
 
 
 def _routes(app):
