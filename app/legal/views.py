@@ -37,29 +37,29 @@ def create_case(data):
     return _out(service.create_case(current_user, data))
 
 
-@legal_cases_blp.route("/<int:case_id>")
+@legal_cases_blp.route("/<int:legal_case_id>")
 @login_required
 @legal_cases_blp.response(200, s.LegalCaseOut)
-def get_case(case_id):
-    return _out(service.get_case(current_user, case_id))
+def get_case(legal_case_id):
+    return _out(service.get_case(current_user, legal_case_id))
 
 
-@legal_cases_blp.route("/<int:case_id>", methods=["PATCH"])
+@legal_cases_blp.route("/<int:legal_case_id>", methods=["PATCH"])
 @roles_required(*REGULATOR)
 @transactional()
 @legal_cases_blp.arguments(s.LegalCasePatch)
 @legal_cases_blp.response(200, s.LegalCaseOut)
-def update_case(data, case_id):
-    return _out(service.update_case(current_user, case_id, data))
+def update_case(data, legal_case_id):
+    return _out(service.update_case(current_user, legal_case_id, data))
 
 
-@legal_cases_blp.route("/<int:case_id>/read", methods=["POST"])
+@legal_cases_blp.route("/<int:legal_case_id>/read", methods=["POST"])
 @roles_required(*ENTERPRISE)
 @transactional()
 @legal_cases_blp.response(200, s.LegalCaseOut)
-def mark_read(case_id):
+def mark_read(legal_case_id):
     """阅读回执 (once per user)."""
-    return service.mark_read(current_user, case_id)
+    return service.mark_read(current_user, legal_case_id)
 
 
 @legal_blp.route("/feed")
