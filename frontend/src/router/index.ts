@@ -82,6 +82,26 @@ const router = createRouter({
       meta: { side: 'gov', title: '企业档案' },
     },
     {
+      path: '/ent/inspections/:id(\\d+)',
+      name: 'ent-inspection',
+      component: () => import('@/pages/ent/InspectionResultPage.vue'),
+      props: (r) => ({ id: Number(r.params.id) }),
+      meta: { side: 'ent', title: '执法检查结果' },
+    },
+    {
+      path: '/gov/inspections',
+      name: 'gov-inspections',
+      component: () => import('@/pages/gov/InspectionsPage.vue'),
+      meta: { side: 'gov', title: '入企执法检查' },
+    },
+    {
+      path: '/gov/inspections/:id(\\d+)',
+      name: 'gov-inspection',
+      component: () => import('@/pages/gov/InspectionPage.vue'),
+      props: (r) => ({ id: Number(r.params.id) }),
+      meta: { side: 'gov', title: '入企执法检查' },
+    },
+    {
       path: '/gov/warnings',
       name: 'gov-warnings',
       component: () => import('@/pages/gov/WarningsPage.vue'),
