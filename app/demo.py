@@ -133,6 +133,9 @@ def seed() -> bool:
     selfchecks.generate_due_selfchecks(last_month)
     _submit_demo_history(users["demo-ehs"], enterprises[0])
     seed_cases(users, enterprises[0], _tiny_jpeg())
+    from app.obligations.demo import seed_services
+
+    seed_services(users, enterprises[0])
     selfchecks.generate_due_selfchecks(today)
     seed_inspections(hash_password(DEMO_PASSWORD), enterprises)
     db.session.commit()

@@ -81,9 +81,10 @@ def _move(request: EnterpriseRequest, to: str, action: str, body: str = "", visi
 
 
 def _actor_id():
+    from flask import has_request_context
     from flask_login import current_user
 
-    return current_user.id if current_user and current_user.is_authenticated else None
+    return current_user.id if has_request_context() and current_user.is_authenticated else None
 
 
 def deadlines(category: str, filed_on: date) -> dict[str, date]:
