@@ -1,11 +1,12 @@
 """Positive list (正面清单) and credit repair (信用修复) eligibility.
 
 Thresholds live in rules/eligibility.yaml (or the file named by config ELIGIBILITY_RULES_PATH), so a
-province changes them without code. `gather_facts` reads one enterprise's facts in a handful of
+province changes them without code; each criterion is a small named function in a table, and the
+rules choose and order them by name. `gather_facts` reads one enterprise's facts in a handful of
 queries; `positive_list` and `credit_repair` are pure functions of (facts, rules), and every criterion
 explains itself in Chinese with the ids of the records behind it ("problem:12", "penalty:3", ...).
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -134,62 +135,65 @@ def _pct(value: float) -> str:
     return f"{value * 100:.1f}%".replace(".0%", "%")
 
 
-def positive_list(facts: Facts, rules: dict) -> dict:
-    r = rules["positive_list"]
-    today = facts.today
-    out = []
+# Each criterion is a small function of (facts, its rules section[, the penalty]) returning one
+# criterion dict; the tables below list them in the order they are shown. A rules file picks and
+# orders them by code (`criteria: [...]`) or drops some (`disabled_criteria`), without code.
 
+def permit_complete(facts: Facts, r: dict) -> dict:
+    label = "排污许可手续齐全"
     if facts.permit_class in r.get("permit_exempt_classes", []):
-        out.append(_criterion("permit_complete", "排污许可手续齐全", True,
-                              f"{facts.permit_class}企业，无需申领排污许可证"))
-    elif not facts.permit_no:
-        out.append(_criterion("permit_complete", "排污许可手续齐全", False, "未登记排污许可证编号"))
-    elif facts.permit_valid_until is None:
-        out.append(_criterion("permit_complete", "排污许可手续齐全", False,
-                              f"排污许可证{facts.permit_no}未登记有效期，无法确认是否有效"))
-    elif facts.permit_valid_until < today:
-        out.append(_criterion("permit_complete", "排污许可手续齐全", False,
-                              f"排污许可证{facts.permit_no}已于{facts.permit_valid_until}过期"))
-    else:
-        out.append(_criterion("permit_complete", "排污许可手续齐全", True,
-                              f"排污许可证{facts.permit_no}有效期至{facts.permit_valid_until}"))
+        return _criterion("permit_complete", label, True, f"{facts.permit_class}企业，无需申领排污许可证")
+    if not facts.permit_no:
+        return _criterion("permit_complete", label, False, "未登记排污许可证编号")
+    if facts.permit_valid_until is None:
+        return _criterion("permit_complete", label, False,
+                          f"排污许可证{facts.permit_no}未登记有效期，无法确认是否有效")
+    if facts.permit_valid_until < facts.today:
+        return _criterion("permit_complete", label, False,
+                          f"排污许可证{facts.permit_no}已于{facts.permit_valid_until}过期")
+    return _criterion("permit_complete", label, True, f"排污许可证{facts.permit_no}有效期至{facts.permit_valid_until}")
 
+
+def no_penalty(facts: Facts, r: dict) -> dict:
     months = int(r["penalty_free_months"])
-    since = add_months(today, -months)
+    since = add_months(facts.today, -months)
     recent = [p for p in facts.penalties if p.decided_on > since]
-    out.append(_criterion(
+    return _criterion(
         "no_penalty", f"近{months}个月无环境行政处罚", not recent,
         f"近{months}个月有{len(recent)}次环境行政处罚（{'、'.join(f'{p.decision_no}（{p.decided_on}）' for p in recent)}）"
         if recent else f"近{months}个月（{since}以来）无环境行政处罚记录",
-        [f"penalty:{p.id}" for p in recent]))
+        [f"penalty:{p.id}" for p in recent])
 
+
+def no_incident(facts: Facts, r: dict) -> dict:
     months = int(r["incident_free_months"])
-    since = add_months(today, -months)
-    recent_incidents = [i for i in facts.incidents if i[1] > since]
-    out.append(_criterion(
-        "no_incident", f"近{months}个月无突发环境事件", not recent_incidents,
-        f"近{months}个月发生{len(recent_incidents)}起突发环境事件（"
-        + "、".join(f"{d}{lvl}" for _, d, lvl in recent_incidents) + "）"
-        if recent_incidents else f"近{months}个月（{since}以来）无突发环境事件记录",
-        [f"incident:{i[0]}" for i in recent_incidents]))
+    since = add_months(facts.today, -months)
+    recent = [i for i in facts.incidents if i[1] > since]
+    return _criterion(
+        "no_incident", f"近{months}个月无突发环境事件", not recent,
+        f"近{months}个月发生{len(recent)}起突发环境事件（" + "、".join(f"{d}{lvl}" for _, d, lvl in recent) + "）"
+        if recent else f"近{months}个月（{since}以来）无突发环境事件记录",
+        [f"incident:{i[0]}" for i in recent])
 
+
+def selfcheck_completion(facts: Facts, r: dict) -> dict:
     months = int(r["selfcheck_window_months"])
     due = len(facts.selfchecks)
     done = sum(1 for _, submitted in facts.selfchecks if submitted)
     need = float(r["selfcheck_min_completion"])
-    missed = [f"selfcheck:{i}" for i, submitted in facts.selfchecks if not submitted]
+    label = f"近{months}个月自查完成率≥{_pct(need)}"
     if due < int(r.get("selfcheck_min_due", 1)):
-        out.append(_criterion("selfcheck_completion", f"近{months}个月自查完成率≥{_pct(need)}", False,
-                              f"近{months}个月没有应完成的自查，无法评估完成率"))
-    else:
-        rate = done / due if due else 1.0
-        out.append(_criterion(
-            "selfcheck_completion", f"近{months}个月自查完成率≥{_pct(need)}", rate >= need,
-            f"近{months}个月应完成自查{due}次，已完成{done}次（{_pct(rate)}），要求≥{_pct(need)}", missed))
+        return _criterion("selfcheck_completion", label, False, f"近{months}个月没有应完成的自查，无法评估完成率")
+    rate = done / due if due else 1.0  # selfcheck_min_due may be 0: nothing due is nothing missed
+    missed = [f"selfcheck:{i}" for i, submitted in facts.selfchecks if not submitted]
+    return _criterion("selfcheck_completion", label, rate >= need,
+                      f"近{months}个月应完成自查{due}次，已完成{done}次（{_pct(rate)}），要求≥{_pct(need)}", missed)
 
+
+def no_overdue_rectification(facts: Facts, r: dict) -> dict:
     months = int(r["late_closure_window_months"])
-    overdue = [p for p in facts.problems if p.is_overdue(today)]
-    window = add_months(today, -months)
+    overdue = [p for p in facts.problems if p.is_overdue(facts.today)]
+    window = add_months(facts.today, -months)
     late = [p for p in facts.problems if p.closed_on and p.status != "cancelled"
             and p.closed_on >= window and p.closed_on > p.deadline]
     parts = []
@@ -197,47 +201,135 @@ def positive_list(facts: Facts, rules: dict) -> dict:
         parts.append(f"当前有{len(overdue)}个问题整改逾期")
     if late:
         parts.append(f"近{months}个月有{len(late)}个问题逾期销号")
-    out.append(_criterion(
+    return _criterion(
         "no_overdue_rectification", f"无逾期整改，近{months}个月无逾期销号", not parts,
         "；".join(parts) if parts else f"当前无逾期整改问题，近{months}个月问题均按期销号",
-        [f"problem:{p.id}" for p in overdue + late]))
+        [f"problem:{p.id}" for p in overdue + late])
 
+
+def serious_problems_verified(facts: Facts, r: dict) -> dict:
     severities = list(r["verified_severities"])
     unverified = [p for p in facts.problems if p.severity in severities and p.status not in ("verified", "cancelled")]
     label = "、".join(severities)
-    out.append(_criterion(
+    return _criterion(
         "serious_problems_verified", f"{label}问题均已核查销号", not unverified,
         f"有{len(unverified)}个{label}问题尚未核查销号" if unverified else f"{label}问题均已核查销号",
-        [f"problem:{p.id}" for p in unverified]))
+        [f"problem:{p.id}" for p in unverified])
 
-    required = [f for f in r["monitoring_required_flags"] if f in facts.flags]
+
+def online_monitoring(facts: Facts, r: dict) -> dict:
+    label = "按要求安装自动监测并联网"
+    if not [f for f in r["monitoring_required_flags"] if f in facts.flags]:
+        return _criterion("online_monitoring", label, True, "非重点排污单位，不强制要求自动监测联网")
     has = r["monitoring_flag"] in facts.flags
-    if not required:
-        out.append(_criterion("online_monitoring", "按要求安装自动监测并联网", True, "非重点排污单位，不强制要求自动监测联网"))
-    else:
-        out.append(_criterion("online_monitoring", "按要求安装自动监测并联网", has,
-                              "重点排污单位，已安装自动监测并联网" if has else "重点排污单位，未登记自动监测设备联网"))
+    return _criterion("online_monitoring", label, has,
+                      "重点排污单位，已安装自动监测并联网" if has else "重点排污单位，未登记自动监测设备联网")
 
+
+def credit_grade(facts: Facts, r: dict) -> dict:
     bad = list(r["excluded_credit_grades"])
-    out.append(_criterion("credit_grade", f"环境信用等级不为{'、'.join(bad)}", facts.credit_grade not in bad,
-                          f"当前环境信用等级：{facts.credit_grade}"))
+    return _criterion("credit_grade", f"环境信用等级不为{'、'.join(bad)}", facts.credit_grade not in bad,
+                      f"当前环境信用等级：{facts.credit_grade}")
 
+
+def sector_not_excluded(facts: Facts, r: dict) -> dict:
     prefixes = [str(p) for p in r["excluded_industry_prefixes"]]
     hit = next((p for p in prefixes if facts.industry_code.startswith(p)), None)
-    out.append(_criterion("sector_not_excluded", "不属于排除行业", hit is None,
-                          f"行业代码{facts.industry_code}属于排除行业（{hit}）" if hit
-                          else f"行业代码{facts.industry_code}不在排除行业（{'、'.join(prefixes) or '无'}）之内"))
+    return _criterion("sector_not_excluded", "不属于排除行业", hit is None,
+                      f"行业代码{facts.industry_code}属于排除行业（{hit}）" if hit
+                      else f"行业代码{facts.industry_code}不在排除行业（{'、'.join(prefixes) or '无'}）之内")
 
+
+POSITIVE_LIST_CRITERIA = {f.__name__: f for f in (
+    permit_complete, no_penalty, no_incident, selfcheck_completion, no_overdue_rectification,
+    serious_problems_verified, online_monitoring, credit_grade, sector_not_excluded)}
+
+
+def _chosen(table: dict, r: dict) -> list:
+    """The criteria a rules section asks for: `criteria` (codes, in order) or all but `disabled_criteria`."""
+    codes = r.get("criteria") or list(table)
+    unknown = [c for c in codes if c not in table]
+    if unknown:
+        raise ValueError(f"unknown eligibility criteria in rules: {unknown}")
     disabled = set(r.get("disabled_criteria") or [])
-    criteria = [c for c in out if c["code"] not in disabled]
+    return [table[c] for c in codes if c not in disabled]
+
+
+def positive_list(facts: Facts, rules: dict) -> dict:
+    r = rules["positive_list"]
+    criteria = [check(facts, r) for check in _chosen(POSITIVE_LIST_CRITERIA, r)]
     return {"eligible": all(c["passed"] for c in criteria), "criteria": criteria}
+
+
+# --- credit repair: each criterion also gets the penalty being repaired ---------------------------
+
+def not_repaired(facts: Facts, r: dict, penalty: PenaltyFact) -> dict | None:
+    if not penalty.repaired:
+        return None  # shown only when it fails
+    return _criterion("not_repaired", "失信记录尚未修复", False,
+                      f"处罚决定{penalty.decision_no}已完成信用修复", [f"penalty:{penalty.id}"])
+
+
+def problems_verified(facts: Facts, r: dict, penalty: PenaltyFact) -> dict:
+    """已纠正 needs proof: every linked problem verified. An empty set proves nothing."""
+    label = "关联问题均已整改并核查销号"
+    if not penalty.problem_ids:
+        return _criterion("problems_verified", label, False,
+                          "该处罚未关联整改问题，无法证明违法行为已纠正（请关联整改问题并经核查销号）",
+                          [f"penalty:{penalty.id}"])
+    by_id = {p.id: p for p in facts.problems}
+    pending = [i for i in penalty.problem_ids if by_id.get(i) is None or by_id[i].status != "verified"]
+    detail = (f"关联的{len(penalty.problem_ids)}个问题中有{len(pending)}个尚未核查销号" if pending
+              else f"关联的{len(penalty.problem_ids)}个问题均已核查销号")
+    return _criterion("problems_verified", label, not pending, detail,
+                      [f"problem:{i}" for i in (pending or penalty.problem_ids)])
+
+
+def fine_paid(facts: Facts, r: dict, penalty: PenaltyFact) -> dict:
+    paid = penalty.paid_on is not None or not penalty.amount
+    return _criterion("fine_paid", "罚款已缴纳", paid,
+                      f"罚款{penalty.amount:.2f}元已于{penalty.paid_on}缴纳" if penalty.paid_on
+                      else ("无罚款" if not penalty.amount else f"罚款{penalty.amount:.2f}元尚未登记缴纳"),
+                      [f"penalty:{penalty.id}"])
+
+
+def publication_period(facts: Facts, r: dict, penalty: PenaltyFact) -> dict:
+    months = int(r["min_publication_months"].get(penalty.credit_category, 0))
+    ends = add_months(penalty.decided_on, months)
+    return _criterion(
+        "publication_period", "最短公示期已满", ends <= facts.today,
+        f"{penalty.credit_category}最短公示期{months}个月，处罚决定日{penalty.decided_on}，"
+        + (f"已于{ends}届满" if ends <= facts.today else f"须至{ends}届满（尚余{(ends - facts.today).days}天）"),
+        [f"penalty:{penalty.id}"])
+
+
+def commitment(facts: Facts, r: dict, penalty: PenaltyFact) -> dict | None:
+    if not r.get("require_commitment", True):
+        return None
+    committed = penalty.id in facts.committed_penalty_ids
+    return _criterion("commitment", "已提交信用承诺", committed,
+                      "已提交信用承诺书" if committed else "尚未提交信用承诺（提交信用修复申请时一并填写）")
+
+
+def no_new_violation(facts: Facts, r: dict, penalty: PenaltyFact) -> dict:
+    months = int(r["observation_months"])
+    since = add_months(facts.today, -months)
+    newer = [p for p in facts.penalties if p.id != penalty.id and p.decided_on > since
+             and (p.decided_on, p.id) > (penalty.decided_on, penalty.id)]
+    return _criterion(
+        "no_new_violation", f"观察期（近{months}个月）内无新的违法行为", not newer,
+        f"观察期内有{len(newer)}次新的行政处罚" if newer else f"近{months}个月（{since}以来）无新的行政处罚",
+        [f"penalty:{p.id}" for p in newer])
+
+
+CREDIT_REPAIR_CRITERIA = {f.__name__: f for f in (
+    not_repaired, problems_verified, fine_paid, publication_period, commitment, no_new_violation)}
 
 
 def credit_repair(facts: Facts, rules: dict, penalty_id: int | None = None,
                   assume_commitment: bool = False) -> dict:
     """Criteria for repairing one penalty (the given one, else the latest unrepaired one)."""
     r = rules["credit_repair"]
-    today = facts.today
     candidates = [p for p in facts.penalties if not p.repaired]
     if penalty_id is not None:
         penalty = next((p for p in facts.penalties if p.id == penalty_id), None)
@@ -246,53 +338,9 @@ def credit_repair(facts: Facts, rules: dict, penalty_id: int | None = None,
     if penalty is None:
         return {"eligible": False, "penalty_id": None, "criteria": [_criterion(
             "has_penalty", "存在待修复的失信记录", False, "没有需要修复的行政处罚失信记录")]}
-    out = []
-    if penalty.repaired:
-        out.append(_criterion("not_repaired", "失信记录尚未修复", False,
-                              f"处罚决定{penalty.decision_no}已完成信用修复", [f"penalty:{penalty.id}"]))
-
-    by_id = {p.id: p for p in facts.problems}
-    linked = [by_id.get(i) for i in penalty.problem_ids]
-    pending = [i for i, p in zip(penalty.problem_ids, linked, strict=True) if p is None or p.status != "verified"]
-    if not penalty.problem_ids:
-        detail = "该处罚未关联整改问题"
-    elif pending:
-        detail = f"关联的{len(penalty.problem_ids)}个问题中有{len(pending)}个尚未核查销号"
-    else:
-        detail = f"关联的{len(penalty.problem_ids)}个问题均已核查销号"
-    out.append(_criterion("problems_verified", "关联问题均已整改并核查销号", not pending, detail,
-                          [f"problem:{i}" for i in (pending or penalty.problem_ids)]))
-
-    paid = penalty.paid_on is not None or not penalty.amount
-    out.append(_criterion("fine_paid", "罚款已缴纳", paid,
-                          f"罚款{penalty.amount:.2f}元已于{penalty.paid_on}缴纳" if penalty.paid_on
-                          else ("无罚款" if not penalty.amount else f"罚款{penalty.amount:.2f}元尚未登记缴纳"),
-                          [f"penalty:{penalty.id}"]))
-
-    months = int(r["min_publication_months"].get(penalty.credit_category, 0))
-    ends = add_months(penalty.decided_on, months)
-    out.append(_criterion(
-        "publication_period", "最短公示期已满", ends <= today,
-        f"{penalty.credit_category}最短公示期{months}个月，处罚决定日{penalty.decided_on}，"
-        + (f"已于{ends}届满" if ends <= today else f"须至{ends}届满（尚余{(ends - today).days}天）"),
-        [f"penalty:{penalty.id}"]))
-
-    if r.get("require_commitment", True):
-        committed = assume_commitment or penalty.id in facts.committed_penalty_ids
-        out.append(_criterion("commitment", "已提交信用承诺", committed,
-                              "已提交信用承诺书" if committed else "尚未提交信用承诺（提交信用修复申请时一并填写）"))
-
-    months = int(r["observation_months"])
-    since = add_months(today, -months)
-    newer = [p for p in facts.penalties if p.id != penalty.id and p.decided_on > since
-             and (p.decided_on, p.id) > (penalty.decided_on, penalty.id)]
-    out.append(_criterion(
-        "no_new_violation", f"观察期（近{months}个月）内无新的违法行为", not newer,
-        f"观察期内有{len(newer)}次新的行政处罚" if newer else f"近{months}个月（{since}以来）无新的行政处罚",
-        [f"penalty:{p.id}" for p in newer]))
-
-    disabled = set(r.get("disabled_criteria") or [])
-    criteria = [c for c in out if c["code"] not in disabled]
+    if assume_commitment:  # the application being filed carries its commitment
+        facts = replace(facts, committed_penalty_ids=facts.committed_penalty_ids | {penalty.id})
+    criteria = [c for check in _chosen(CREDIT_REPAIR_CRITERIA, r) if (c := check(facts, r, penalty)) is not None]
     return {"eligible": all(c["passed"] for c in criteria), "penalty_id": penalty.id, "criteria": criteria}
 
 

@@ -71,6 +71,27 @@ PL_CASES = [
 ]
 
 
+def test_every_criterion_function_has_a_case():
+    assert {c[0] for c in PL_CASES} == set(eligibility.POSITIVE_LIST_CRITERIA)
+    assert {c[0] for c in CR_CASES} | {"not_repaired"} == set(eligibility.CREDIT_REPAIR_CRITERIA)
+
+
+@pytest.mark.parametrize("code,changes,passed,fragment", PL_CASES)
+def test_criterion_function_alone(code, changes, passed, fragment):
+    c = eligibility.POSITIVE_LIST_CRITERIA[code](good(**changes), RULES["positive_list"])
+    assert (c["code"], c["passed"]) == (code, passed) and fragment in c["detail"]
+
+
+def test_rules_choose_and_order_criteria_by_name():
+    rules = copy.deepcopy(RULES)
+    rules["positive_list"]["criteria"] = ["credit_grade", "no_penalty"]
+    result = eligibility.positive_list(good(industry_code="N7724"), rules)
+    assert [c["code"] for c in result["criteria"]] == ["credit_grade", "no_penalty"] and result["eligible"]
+    rules["positive_list"]["criteria"] = ["credit_grade", "written_by_hand"]
+    with pytest.raises(ValueError, match="written_by_hand"):
+        eligibility.positive_list(good(), rules)
+
+
 @pytest.mark.parametrize("code,changes,passed,fragment", PL_CASES)
 def test_positive_list_criteria(code, changes, passed, fragment):
     result = eligibility.positive_list(good(**changes), RULES)
@@ -106,7 +127,8 @@ def repair_facts(p=None, others=(), problems=None, committed=True):
 CR_CASES = [
     ("problems_verified", repair_facts(), True, "均已核查销号"),
     ("problems_verified", repair_facts(problems=[ProblemFact(5, "较重", "submitted", D)]), False, "有1个尚未核查销号"),
-    ("problems_verified", repair_facts(p=penalty(problem_ids=[])), True, "未关联整改问题"),
+    # 已纠正 needs proof: a penalty with no linked problem proves nothing (issue #12).
+    ("problems_verified", repair_facts(p=penalty(problem_ids=[])), False, "未关联整改问题"),
     ("fine_paid", repair_facts(p=penalty(paid_on=None)), False, "尚未登记缴纳"),
     ("fine_paid", repair_facts(p=penalty(paid_on=None, amount=0)), True, "无罚款"),
     ("publication_period", repair_facts(p=penalty(decided_on=D - timedelta(days=60))), False, "须至"),
