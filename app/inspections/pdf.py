@@ -1,8 +1,8 @@
 """附件2 / 附件1 as A4 PDFs in the forms' layout (WeasyPrint, Noto CJK; the text is extractable)."""
 from flask import render_template
 
-from app.common.timeutil import local_date
-from app.inspections.models import INSPECTION_TYPES, METHODS
+from app.common.timeutil import TZ, as_utc, local_date
+from app.inspections.models import INSPECTION_TYPES, METHODS, RESULTS
 
 
 def cn_date(day) -> str:
@@ -20,6 +20,26 @@ def inspection_html(insp) -> str:
         types=_boxes(INSPECTION_TYPES, {insp.inspection_type}, insp.type_other),
         methods=_boxes(METHODS, set(insp.methods or []), insp.method_other),
         inspectors="；".join(f"{p['name']}（执法证号：{p['cert_no'] or '—'}）" for p in insp.inspectors))
+
+
+def _local(moment) -> str:
+    return as_utc(moment).astimezone(TZ).strftime("%Y年%m月%d日 %H:%M") if moment else ""
+
+
+def record_html(insp, items: list[dict]) -> str:
+    """现场检查笔录: every recorded result with the item's question, in checklist order."""
+    questions = {i["code"]: i["question"] for i in items}
+    rows = [{"code": r["item_code"], "question": questions.get(r["item_code"], ""), "note": r.get("note") or "",
+             "label": RESULTS.get(r["result"], r["result"]), "photos": len(r.get("upload_ids") or [])}
+            for r in insp.results or []]
+    return render_template(
+        "inspection_record.html", i=insp, e=insp.enterprise, rows=rows,
+        started=_local(insp.started_at), ended=_local(insp.completed_at),
+        inspectors="；".join(f"{p['name']}（执法证号：{p['cert_no'] or '—'}）" for p in insp.inspectors))
+
+
+def record_pdf(insp, items: list[dict]) -> bytes:
+    return _pdf(record_html(insp, items))
 
 
 def special_action_html(action) -> str:

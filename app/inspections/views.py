@@ -4,6 +4,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import REGULATOR, login_required, roles_required
+from app.common.errors import Conflict
 from app.common.tx import transactional
 from app.inspections import onsite, pdf, present, service, stats
 from app.inspections.schemas import (
@@ -158,6 +159,18 @@ def complete_inspection(data, inspection_id):
 @inspections_blp.response(200, InspectionDetail)
 def cancel_inspection(data, inspection_id):
     return _detail(service.cancel(current_user, inspection_id, data["reason"]))
+
+
+@inspections_blp.route("/<int:inspection_id>/record.pdf")
+@login_required
+@inspections_blp.response(200, description="现场检查笔录 PDF（现场检查开始后）")
+def inspection_record_pdf(inspection_id):
+    insp = _detail(service.get_inspection(current_user, inspection_id))
+    if insp.started_at is None:
+        raise Conflict("现场检查尚未开始，没有检查笔录", code="invalid_transition")
+    response = Response(pdf.record_pdf(insp, onsite.checklist(insp)), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{insp.number}-record.pdf"'
+    return response
 
 
 @inspections_blp.route("/<int:inspection_id>/form.pdf")
