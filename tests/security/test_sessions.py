@@ -1,6 +1,7 @@
 """Login limits per IP, idle timeout, secure cookies, and configuration checks."""
-import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+
+import time_machine
 
 from tests.factories import PASSWORD
 
@@ -20,12 +21,16 @@ def test_failures_from_one_ip_throttle_the_failing_pairs_not_the_other_users(app
 
 
 def test_idle_session_expires(app, auth, world):
-    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=1)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=30)
     try:
         client = auth.client("ehs-a")
-        assert client.get("/api/auth/me").status_code == 200
-        time.sleep(2.2)
-        assert client.get("/api/auth/me").status_code == 401
+        start = datetime.now(UTC)
+        with time_machine.travel(start + timedelta(minutes=29), tick=False):
+            assert client.get("/api/auth/me").status_code == 200   # activity renews the idle window
+        with time_machine.travel(start + timedelta(minutes=58), tick=False):
+            assert client.get("/api/auth/me").status_code == 200   # 29 minutes after the last request
+        with time_machine.travel(start + timedelta(minutes=58 + 31), tick=False):
+            assert client.get("/api/auth/me").status_code == 401
     finally:
         app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=8)
 

@@ -153,10 +153,6 @@ def test_to_problem_with_a_stand_in_service(auth, app, warned, monkeypatch):
 
 
 def test_to_problem_with_the_real_service(auth, app, warned):
-    from app.remediation import service as remediation
-
-    if not hasattr(remediation, "report_problem"):
-        pytest.skip("app.remediation.service.report_problem has not landed yet")
     wid = warned["major_problem"]
     response = auth.client("reg-county-a").post(f"/api/supervision/warnings/{wid}/to-problem",
                                                 json={"severity": "重大", "comment": "立即整改"})
