@@ -19,7 +19,7 @@ PERMIT_CODE = "PERMIT"
 
 
 def checklist(insp: Inspection) -> list[dict]:
-    """Items of the full library that apply to the enterprise, plus the permit's own conditions."""
+    """Statutory items of the full library that apply to the enterprise, plus the permit's own conditions."""
     enterprise = insp.enterprise
     template = db.session.scalar(select(ChecklistTemplate).where(ChecklistTemplate.code == "FULL"))
     version = latest_published(template.id) if template else None
@@ -29,6 +29,8 @@ def checklist(insp: Inspection) -> list[dict]:
         by_id = {i.id: i for i in db.session.scalars(select(ChecklistItem).where(ChecklistItem.id.in_(ids)))}
         for item_id in ids:
             i = by_id[item_id]
+            if not i.statutory:
+                continue  # a 管理建议 is no matter for law enforcement
             items.append({"code": i.code, "section": i.section_title, "question": i.question, "guidance": i.guidance,
                           "severity": i.severity, "legal_basis": i.legal_basis, "item_id": i.id})
     if enterprise.permit_no:

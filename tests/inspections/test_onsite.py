@@ -23,6 +23,7 @@ def test_checklist_is_the_library_plus_the_permit(auth, world, library, create):
     checklist = c.get(f"/api/inspections/{insp}/checklist").get_json()
     codes = [i["code"] for i in checklist["items"]]
     assert codes[-1] == "PERMIT" and len(codes) > 10 and len(set(codes)) == len(codes)
+    assert all(i["legal_basis"] for i in checklist["items"])  # statutory items only: no 管理建议
     assert checklist["items"][-1]["legal_basis"][0]["law"] == "排污许可管理条例"
     assert checklist["latest_report"] is None and checklist["open_problems"] == []
     # the enterprise's own open problem is one tap away
