@@ -180,10 +180,12 @@ export async function processOutbox(
   userId: number,
   handlers: OutboxHandlers,
   now: () => number = Date.now,
+  /** checked before each entry: false stops the run (logged out, or the page is going away) */
+  alive: () => boolean = () => true,
 ): Promise<ProcessResult> {
   const db = await getDb()
   const result: ProcessResult = { done: 0, failed: 0, waitUntil: null, remaining: 0 }
-  for (;;) {
+  while (alive()) {
     const queued = (await listOps(userId)).filter((o) => o.status === 'queued').sort(compareOps)
     const t = now()
     const op = queued.find((o) => o.nextAttemptAt <= t && blockersOf(o, queued).length === 0)
@@ -193,6 +195,7 @@ export async function processOutbox(
       if (!handler) throw new ApiError(400, 'no_handler', `未知的操作类型：${op.kind}`)
       await handler(op)
     } catch (err) {
+      if (!alive()) break // stopped meanwhile: not the entry's fault
       const fresh = await db.get('outbox', op.seq as number)
       if (fresh) {
         fresh.attempts += 1

@@ -59,7 +59,11 @@ function asRetry(err: unknown): unknown {
   return err
 }
 
-export function makeHandlers(userId: number): OutboxHandlers {
+export function makeHandlers(userId: number, alive: () => boolean = () => true): OutboxHandlers {
+  /** Right before each request: a run of a session or page that has ended sends nothing more. */
+  const live = () => {
+    if (!alive()) throw new ApiError(0, 'stopped', '同步已停止')
+  }
   return {
     async upload(op: OutboxOp) {
       const db = await getDb()
@@ -69,6 +73,7 @@ export function makeHandlers(userId: number): OutboxHandlers {
       if (!photo || photo.uploadId !== null) return
       let up
       try {
+        live()
         up = await uploadPhoto(photo.blob, photo.clientId, photo.capturedAt, (fraction) =>
           emit({ type: 'photo-progress', clientId, fraction }),
         )
@@ -126,6 +131,7 @@ export function makeHandlers(userId: number): OutboxHandlers {
       }
       let res
       try {
+        live()
         res = await saveAnswers(op.selfcheckId, payload)
       } catch (err) {
         if (!isRetryable(err) && !isAuthTrouble(err)) {
@@ -161,6 +167,7 @@ export function makeHandlers(userId: number): OutboxHandlers {
 
     async submit(op: OutboxOp) {
       try {
+        live()
         const result = await submitSelfCheck(op.selfcheckId, op.payload.idempotencyKey as string)
         const outcome: SubmitOutcome = { ok: true, result, at: new Date().toISOString() }
         await kvSet(userId, `submit:${op.selfcheckId}`, JSON.parse(JSON.stringify(outcome)))
@@ -195,6 +202,7 @@ export function makeHandlers(userId: number): OutboxHandlers {
       }
       let detail: ProblemDetail
       try {
+        live()
         if (spec.action === 'rectification') {
           const body = { description: String(spec.body.description ?? ''), upload_ids: ids.after ?? [], before_upload_ids: ids.before ?? [] }
           detail = await submitRectification(spec.problemId as number, body, key)
@@ -223,6 +231,8 @@ export function makeHandlers(userId: number): OutboxHandlers {
 }
 
 let activeUser: number | null = null
+/** bumped when sync stops: a run of an earlier session (or page) stops at its next entry */
+let generation = 0
 let running: Promise<void> | null = null
 let again = false
 let timer: ReturnType<typeof setTimeout> | null = null
@@ -240,25 +250,40 @@ export function kick(): Promise<void> {
     return running
   }
   const userId = activeUser
+  const gen = generation
+  const alive = () => gen === generation && activeUser === userId
   const run: Promise<void> = (async () => {
     do {
       again = false
       if (!isOnline()) break
-      const res = await processOutbox(userId, makeHandlers(userId))
+      const res = await exclusive(userId, () => processOutbox(userId, makeHandlers(userId, alive), Date.now, alive))
+      if (!alive()) break
       if (timer) clearTimeout(timer)
       timer = null
-      if (res.waitUntil !== null && activeUser === userId) {
+      if (res.waitUntil !== null) {
         timer = setTimeout(() => void kick(), Math.max(500, res.waitUntil - Date.now()))
       }
       emit({ type: 'idle', remaining: res.remaining })
-    } while (again && activeUser === userId)
+    } while (again && alive())
   })()
     .catch(() => undefined)
     .finally(() => {
       if (running === run) running = null
+      // asked to run again for another user or session while this run was winding down
+      if (again && activeUser !== null && running === null) void kick()
     })
   running = run
   return run
+}
+
+/**
+ * One runner per user across tabs (Web Locks where the browser has them): two tabs sending the
+ * same answers at once could deliver an older save after a newer one.
+ */
+function exclusive<T>(userId: number, fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? (navigator as Navigator & { locks?: LockManager }).locks : undefined
+  if (!locks?.request) return fn()
+  return locks.request(`ecocheck-outbox-${userId}`, fn) as Promise<T>
 }
 
 function onOnline(): void {
@@ -281,6 +306,7 @@ export function startSync(userId: number): void {
 
 export function stopSync(): void {
   activeUser = null
+  generation += 1
   window.removeEventListener('online', onOnline)
   if (timer) clearTimeout(timer)
   if (heartbeat) clearInterval(heartbeat)

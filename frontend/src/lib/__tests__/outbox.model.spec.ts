@@ -284,7 +284,7 @@ class SetNote implements fc.AsyncCommand<Model, Real> {
     if (this.flush) await s.store.flushPending()
     Object.assign(itemOf(m, this.i), { touched: true, note: this.note })
   }
-  toString = () => `note(${ITEMS[this.i].code}, ${JSON.stringify(this.note)})`
+  toString = () => `note(${ITEMS[this.i].code}, ${JSON.stringify(this.note)}${this.flush ? ', flush' : ''})`
 }
 
 class AddPhoto implements fc.AsyncCommand<Model, Real> {
@@ -501,7 +501,10 @@ async function settleAndCheck(m: Model, s: Real): Promise<void> {
       const got = snap.get(itemId) as Answer
       expect([got.result, got.note, [...got.upload_ids].sort()]).toEqual([want.result, want.note, [...want.upload_ids].sort()])
     }
+    // the page refreshes by itself once the queued submission is accepted
+    for (let n = 0; n < 200 && s.store.detail?.status !== 'submitted'; n++) await sleep(1)
     expect(s.store.detail?.status, 'the page shows the accepted submission').toBe('submitted')
+    expect(s.store.detailFromCache, 'no stale 离线模式').toBe(false)
   } else {
     expect(s.server.submissions).toHaveLength(0)
   }
