@@ -4,7 +4,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.common import audit
 from app.common.errors import ValidationFailed, field_error
-from app.common.timeutil import isoformat, utcnow
+from app.common.timeutil import add_working_days, isoformat, local_date, utcnow
 from app.extensions import db
 from app.inspections import rules
 from app.inspections.models import RESULTS, Inspection, InspectionStatus
@@ -109,6 +109,14 @@ def complete(user: User, inspection_id: int, summary: str) -> Inspection:
     transition(insp, InspectionStatus.COMPLETED, "completed", f"检查结束，发现问题{len(problem_ids)}个")
     _notify_result(insp)
     return insp
+
+
+def result_due(insp: Inspection):
+    """Changzhi 6 (检查结束后及时反馈): the result reaches the enterprise within N working days of the visit."""
+    if insp.started_at is None:
+        return None
+    days = int(rules.rules_for(insp.unit_code).get("result_feedback_working_days", 5))
+    return add_working_days(max(insp.end_date, local_date(insp.started_at)), days)
 
 
 def _notify_result(insp: Inspection) -> None:

@@ -21,9 +21,12 @@ def inspection(insp, user: User, *, detail: bool = False):
     insp.inspectors = people(insp.inspector_ids)
     insp.allowed_actions = service.allowed_actions(insp, user)
     if detail:
+        from app.inspections.onsite import result_due
+
         step = approvals.current_step(insp, service.KIND)
         insp.current_step = step["label"] if step else None
         insp.opinions = approvals.opinions(insp, service.KIND)
+        insp.result_due = result_due(insp)
     return insp
 
 

@@ -172,6 +172,7 @@ class InspectionDetail(InspectionOut):
     quiet_exception_reason = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     results = fields.List(fields.Nested(ResultOut))
+    result_due = fields.Date(allow_none=True)  # feed the result back by this date (working days, rules)
 
 
 class InspectionPage(OutSchema):
@@ -233,8 +234,16 @@ class OverCap(OutSchema):
     cap = fields.Integer()
 
 
+class FeedbackOverdue(OutSchema):
+    inspection_id = fields.Integer()
+    number = fields.String()
+    enterprise_name = fields.String()
+    result_due = fields.Date()
+
+
 class StatsOut(OutSchema):
     year = fields.Integer()
+    feedback_overdue = fields.List(fields.Nested(FeedbackOverdue))
     by_category = fields.List(fields.Nested(CategoryCount))
     positive_list = fields.Nested(PositiveListEffect)
     over_cap = fields.List(fields.Nested(OverCap))

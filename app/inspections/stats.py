@@ -13,6 +13,7 @@ from app.common.timeutil import today_local
 from app.extensions import db
 from app.inspections import rules
 from app.inspections.models import TRIGGERS, Inspection, InspectionStatus
+from app.inspections.onsite import result_due
 from app.supervision.enterprises import active_membership
 from app.supervision.models import PositiveListEntry
 
@@ -50,7 +51,13 @@ def yearly(user: User, year: int | None) -> dict:
                                       "inspections": [{"number": n, "trigger": t, "trigger_label": TRIGGERS.get(t or "", "")}
                                                       for n, t in visits]})
     untriggered = sum(1 for m in inspected_members if any(v["trigger"] is None for v in m["inspections"]))
-    return {"year": year, "by_category": sorted(categories.values(), key=lambda c: c["category"]),
+    today = today_local()
+    visiting = db.session.scalars(select(Inspection).where(
+        Inspection.enterprise_id.in_(select(Enterprise.id).where(enterprise_clause(user))),
+        Inspection.status == InspectionStatus.ON_SITE).order_by(Inspection.id)).unique().all()
+    late = [{"inspection_id": i.id, "number": i.number, "enterprise_name": i.enterprise.name, "result_due": due}
+            for i in visiting if (due := result_due(i)) and due < today]
+    return {"year": year, "feedback_overdue": late, "by_category": sorted(categories.values(), key=lambda c: c["category"]),
             "positive_list": {"members": len(members), "inspected": len(inspected_members),
                               "inspected_without_trigger": untriggered,
                               "share_inspected": round(len(inspected_members) / len(members), 4) if members else 0.0,

@@ -63,3 +63,19 @@ def test_photo_finding_becomes_a_problem_with_evidence_and_a_record(auth, world,
 def test_no_record_before_the_visit(auth, create):
     insp = create()
     assert auth.client("insp-1").get(f"/api/inspections/{insp['id']}/record.pdf").status_code == 409
+
+
+def test_result_is_due_within_the_configured_working_days(auth, world, library, create):
+    import time_machine
+
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
+        insp, c = _on_site(auth, create)  # visit 2026-03-02..06 (Mon–Fri)
+        detail = c.get(f"/api/inspections/{insp}").get_json()
+    assert detail["result_due"] == "2026-03-13"  # 5 working days after Fri 6 March
+    with time_machine.travel("2026-03-16 09:00 +0800", tick=False):
+        late = auth.client("reg-city").get("/api/inspections/stats?year=2026").get_json()["feedback_overdue"]
+    assert [(x["inspection_id"], x["result_due"]) for x in late] == [(insp, "2026-03-13")]
+    with time_machine.travel("2026-03-16 09:00 +0800", tick=False):
+        done = auth.client("insp-1").post(f"/api/inspections/{insp}/complete", json={"summary": "未发现问题"})
+        assert done.status_code == 200, done.get_json()
+        assert auth.client("reg-city").get("/api/inspections/stats?year=2026").get_json()["feedback_overdue"] == []
