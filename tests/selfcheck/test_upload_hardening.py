@@ -236,3 +236,28 @@ def test_the_frontend_never_renders_html_from_data():
 def test_heif_sanity_is_a_pure_function():
     assert uploads.heif_is_sane(heic()) and uploads.heif_is_sane(heic(brand=b"mif1"))
     assert not uploads.heif_is_sane(b"") and not uploads.heif_is_sane(b"\x00\x00\x00\x01ftyp")
+
+
+def test_mutated_files_are_refused_cleanly_never_a_server_error(app):
+    """Flip, cut and splice bytes of good files: every outcome is accepted or a 4xx DomainError."""
+    from app.common.errors import DomainError
+
+    rng = random.Random(15)
+    originals = [("image/jpeg", noisy_jpeg((96, 64))), ("image/png", _png((64, 48))), ("application/pdf", pdf()),
+                 ("image/heic", heic())]
+    with app.app_context():
+        for content_type, good in originals:
+            for _ in range(60):
+                data = bytearray(good)
+                for _ in range(rng.randint(1, 8)):
+                    data[rng.randrange(len(data))] = rng.randrange(256)
+                if rng.random() < 0.3:
+                    data = data[: rng.randrange(16, len(data))]
+                try:
+                    if content_type.startswith("image/") and content_type != "image/heic":
+                        uploads._inspect_image(bytes(data), content_type)
+                    else:
+                        uploads._check_document(bytes(data), content_type)
+                except DomainError as exc:
+                    assert 400 <= exc.status < 500 and exc.code in ("corrupt_image", "corrupt_pdf", "unsafe_pdf",
+                                                                   "image_too_large")
