@@ -35,3 +35,19 @@ def test_deputy_approves_and_enterprise_sees_result(browser, live_server):
         page.wait_for_url("**/ent/problems/*")
     finally:
         ctx.close()
+
+
+def test_inspector_sees_the_draw_with_its_exclusions(browser, live_server):
+    ctx, page = new_page(browser, live_server)
+    try:
+        login(page, "demo-inspector")
+        page.locator("[data-testid=tab-inspections]").click()
+        page.get_by_text("执法检查计划与双随机抽取").click()
+        page.wait_for_url("**/gov/inspection-plans")
+        draw = page.locator("[data-testid=draw]").first
+        expect(draw).to_contain_text("第 1 次抽取")
+        expect(draw).to_contain_text("可复核")
+        expect(draw).to_contain_text("本期已查")  # demo-ehs's plant, inspected in the window
+        expect(draw).to_contain_text("安静期")  # 南岗区, 高考期间
+    finally:
+        ctx.close()

@@ -94,3 +94,69 @@ export const saveResults = (id: number, results: Partial<InspectionResult>[]) =>
 export const completeInspection = (id: number, summary: string) =>
   http.post<Inspection>(`/api/inspections/${id}/complete`, { summary })
 export const formPdfUrl = (id: number) => `/api/inspections/${id}/form.pdf`
+
+// --- plans and 双随机 draws, special actions (附件1), dashboard numbers ---------------------------
+
+export interface Plan {
+  id: number
+  unit_name: string
+  year: number
+  name: string
+  basis: string
+  ratios: Record<string, number>
+  caps: Record<string, number>
+  team_size: number
+}
+
+export interface Draw {
+  id: number
+  seq: number
+  window_start: string
+  window_end: string
+  seed: string
+  algorithm: string
+  candidates: { enterprise_id: number; category: string; credit_grade: string; weight: number }[]
+  excluded: { enterprise_id: number; name: string; reason: string; label: string; detail: string }[]
+  selected: { enterprise_id: number; category: string; inspector_ids: number[]; inspection_id: number }[]
+  reproducible: boolean
+}
+
+export interface SpecialAction {
+  id: number
+  number: string
+  name: string
+  basis: string
+  start_date: string
+  end_date: string
+  unit_name: string
+  targets: string
+  content: string
+  status: string
+  status_label: string
+  filed_with: string | null
+  allowed_actions: string[]
+  current_step?: string | null
+  opinions?: Opinion[]
+}
+
+export interface InspectionStats {
+  year: number
+  by_category: { category: string; enterprises: number; inspections: number }[]
+  positive_list: { members: number; inspected: number; inspected_without_trigger: number; share_inspected: number }
+  over_cap: { enterprise_id: number; name: string; category: string; count: number; cap: number }[]
+  feedback_overdue: { inspection_id: number; number: string; enterprise_name: string; result_due: string }[]
+}
+
+export const listPlans = () => http.get<PageResponse<Plan>>('/api/inspections/plans?per_page=50')
+export const listDraws = (planId: number) => http.get<{ items: Draw[] }>(`/api/inspections/plans/${planId}/draws`)
+export const createDraw = (planId: number, window_start: string, window_end: string) =>
+  http.post<Draw>(`/api/inspections/plans/${planId}/draws`, { window_start, window_end })
+export const inspectionStats = (year?: number) => http.get<InspectionStats>(`/api/inspections/stats${toQuery({ year })}`)
+export const listSpecialActions = () => http.get<PageResponse<SpecialAction>>('/api/special-actions?per_page=100')
+export const getSpecialAction = (id: number) => http.get<SpecialAction>(`/api/special-actions/${id}`)
+export const specialActionStep = (id: number, step: 'submit' | 'publish') =>
+  http.post<SpecialAction>(`/api/special-actions/${id}/${step}`)
+export const decideSpecialAction = (id: number, decision: 'approve' | 'reject', opinion: string) =>
+  http.post<SpecialAction>(`/api/special-actions/${id}/approvals`, { decision, opinion })
+export const fileSpecialAction = (id: number, filed_with: string) =>
+  http.post<SpecialAction>(`/api/special-actions/${id}/filing`, { filed_with })

@@ -95,6 +95,18 @@ const router = createRouter({
       meta: { side: 'gov', title: '入企执法检查' },
     },
     {
+      path: '/gov/inspection-plans',
+      name: 'gov-inspection-plans',
+      component: () => import('@/pages/gov/PlansPage.vue'),
+      meta: { side: 'gov', title: '执法检查计划' },
+    },
+    {
+      path: '/gov/special-actions',
+      name: 'gov-special-actions',
+      component: () => import('@/pages/gov/SpecialActionsPage.vue'),
+      meta: { side: 'gov', title: '专项执法检查' },
+    },
+    {
       path: '/gov/inspections/:id(\\d+)',
       name: 'gov-inspection',
       component: () => import('@/pages/gov/InspectionPage.vue'),
