@@ -11,7 +11,14 @@ from app.common.errors import Conflict, NotFound, field_error
 from app.extensions import db
 from app.inspections import draw as algorithm
 from app.inspections import quiet, rules, service
-from app.inspections.models import EXCLUSION_REASONS, Inspection, InspectionPlan, InspectionStatus, PlanDraw
+from app.inspections.models import (
+    EXCLUSION_REASONS,
+    Inspection,
+    InspectionPlan,
+    InspectionStatus,
+    PlanDraw,
+    QuietPeriod,
+)
 from app.supervision.enterprises import active_membership
 from app.supervision.models import PositiveListEntry
 
@@ -76,21 +83,38 @@ def inspector_pool(unit_code: str) -> list[int]:
         User.enforcement_cert_no.is_not(None), User.enforcement_cert_no != "").order_by(User.id)))
 
 
-def _exclusion(enterprise: Enterprise, plan: InspectionPlan, start: date, end: date, members: set[int],
-               r: dict) -> tuple[str, str] | None:
-    if enterprise.id in members:
+class _Facts:
+    """What the exclusions need, read in a handful of queries for the whole unit (not per enterprise)."""
+
+    def __init__(self, plan: InspectionPlan, start: date, end: date):
+        self.members = set(db.session.scalars(select(PositiveListEntry.enterprise_id).where(active_membership(start))))
+        self.periods = db.session.scalars(select(QuietPeriod).where(
+            QuietPeriod.start_date <= end, QuietPeriod.end_date >= start, QuietPeriod.removed_at.is_(None))
+            .order_by(QuietPeriod.start_date, QuietPeriod.id)).all()
+        self.in_window = dict(db.session.execute(select(Inspection.enterprise_id, func.min(Inspection.number)).where(
+            Inspection.status != InspectionStatus.CANCELLED, Inspection.start_date <= end,
+            Inspection.end_date >= start).group_by(Inspection.enterprise_id)).all())
+        self.this_year = dict(db.session.execute(select(Inspection.enterprise_id, func.count()).where(
+            Inspection.status != InspectionStatus.CANCELLED, Inspection.trigger.is_(None),
+            Inspection.start_date.between(date(plan.year, 1, 1), date(plan.year, 12, 31)))
+            .group_by(Inspection.enterprise_id)).all())
+
+    def quiet_period(self, enterprise: Enterprise) -> QuietPeriod | None:
+        regions = quiet.ancestors(enterprise.region_code)
+        return next((p for p in self.periods if p.enterprise_id == enterprise.id or p.region_code in regions), None)
+
+
+def _exclusion(enterprise: Enterprise, plan: InspectionPlan, facts: _Facts, r: dict) -> tuple[str, str] | None:
+    if enterprise.id in facts.members:
         return "positive_list", "监督执法正面清单成员，免于双随机抽查"
-    periods = quiet.overlapping(enterprise, start, end)
-    if periods:
-        return "quiet_period", quiet.describe(periods[0])
-    already = db.session.scalar(select(Inspection.number).where(
-        Inspection.enterprise_id == enterprise.id, Inspection.status != InspectionStatus.CANCELLED,
-        Inspection.start_date <= end, Inspection.end_date >= start).limit(1))
-    if already:
-        return "already_inspected", f"本期已安排检查（{already}）"
+    period = facts.quiet_period(enterprise)
+    if period is not None:
+        return "quiet_period", quiet.describe(period)
+    if enterprise.id in facts.in_window:
+        return "already_inspected", f"本期已安排检查（{facts.in_window[enterprise.id]}）"
     category = rules.supervision_category(enterprise, r)
     cap = int(plan.caps.get(category, 1))
-    done = service.inspections_this_year(enterprise.id, plan.year)
+    done = facts.this_year.get(enterprise.id, 0)
     if done >= cap:
         return "cap_reached", f"{plan.year}年已检查{done}次，达到{category}类上限{cap}次"
     return None
@@ -114,10 +138,10 @@ def create_draw(user: User, plan_id: int, data: dict) -> PlanDraw:
     enterprises = db.session.scalars(select(Enterprise).where(
         enterprise_clause(user), Enterprise.region_code.startswith(region.prefix, autoescape=True))
         .order_by(Enterprise.id)).unique().all()
-    members = set(db.session.scalars(select(PositiveListEntry.enterprise_id).where(active_membership(start))))
+    facts = _Facts(plan, start, end)
     candidates, excluded = [], []
     for e in enterprises:
-        reason = _exclusion(e, plan, start, end, members, r)
+        reason = _exclusion(e, plan, facts, r)
         if reason:
             excluded.append({"enterprise_id": e.id, "name": e.name, "reason": reason[0],
                              "label": EXCLUSION_REASONS[reason[0]], "detail": reason[1]})
