@@ -5,7 +5,7 @@ import sys
 
 import sqlalchemy as sa
 
-BEFORE = "d41e7c2b9a10"
+BEFORE, MINE = "d41e7c2b9a10", "e5c4a1f7b2d3"
 
 
 def test_penalties_become_closed_cases(tmp_path):
@@ -26,7 +26,7 @@ def test_penalties_become_closed_cases(tmp_path):
                 "INSERT INTO env_penalties (id, enterprise_id, decision_no, decided_on, amount, credit_category,"
                 " problem_ids, description, created_at) VALUES (:id, 1, :no, '2025-03-01', :amount, :cat, '[]',"
                 " '超标排放', '2025-03-01 02:00:00')"), {"id": pid, "no": no, "cat": cat, "amount": amount})
-    result = subprocess.run(flask, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(flask + [MINE], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT penalty_id, status, decision, decision_no, credit_category, amount,"
