@@ -140,7 +140,12 @@ def _spec_operations(client):
     spec = client.get("/api/openapi.json").get_json()
     for template, operations in spec["paths"].items():
         methods = {m.upper() for m in operations if m in ("get", "post", "put", "patch", "delete")}
-        path = re.sub(r"\{[^}]+\}", "1", template)
+        values = {}  # a path parameter with an enum (e.g. an action name) gets a real value, else 1
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else operation:
+                if parameter.get("in") == "path" and parameter.get("schema", {}).get("enum"):
+                    values[parameter["name"]] = parameter["schema"]["enum"][0]
+        path = re.sub(r"\{([^}]+)\}", lambda m, values=values: str(values.get(m.group(1), 1)), template)
         yield template, path, methods
 
 
