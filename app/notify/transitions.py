@@ -58,7 +58,7 @@ def on_problem_moved(problem: Problem, *, action: str, from_state: str, to_state
         title, body = TO_ENTERPRISE[action]
         # One message per transition: two returns of the same problem are two messages; a replayed
         # request (Idempotency-Key) does not run again, and a double-tap is refused by the state check.
-        stage = f"{action}@{utcnow().isoformat()}"
+        stage = f"{utcnow():%Y%m%dT%H%M%S.%f}"  # the kind names the action; 22 characters fit String(40)
         notify(_enterprise_recipients(problem), f"problem_{action}", "problem", problem.id, stage,
                title.format(title=problem.title[:60]), body.format(comment=(comment or "").strip() or "无"),
                f"/ent/problems/{problem.id}", enterprise_id=problem.enterprise_id)
