@@ -13,6 +13,7 @@ from app.common.timeutil import add_months, today_local
 from app.extensions import db
 from app.inspections.demo import seed_inspections
 from app.selfcheck import library
+from app.reports import submission
 from app.selfcheck import service as selfchecks
 from app.selfcheck.models import ChecklistTemplate, Schedule, SelfCheck
 from app.selfcheck.uploads import receive_upload
@@ -171,4 +172,4 @@ def _submit_demo_history(user: User, enterprise: Enterprise) -> None:
             entry["upload_ids"] = [photo.id]
         entries.append(entry)
     selfchecks.save_answers(user, run.id, entries)
-    selfchecks.submit(user, run.id)
+    submission.submit(user, run.id)

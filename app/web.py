@@ -25,13 +25,13 @@ def api_blueprints():
     from app.notify.views import notify_blp
     from app.obligations.views import obligations_blp
     from app.remediation.views import problems_blp
-    from app.reports.views import reports_blp, verify_blp
+    from app.reports.views import reports_blp, submit_blp, verify_blp
     from app.requests.views import requests_blp
     from app.selfcheck.views import checklists_blp, selfcheck_blp, uploads_blp
     from app.supervision.views import supervision_blp
     from app.supervision.views_public import enterprise_blp, public_blp, warnings_blp
 
-    return (system_blp, auth_blp, admin_blp, checklists_blp, selfcheck_blp, uploads_blp, reports_blp, verify_blp,
+    return (system_blp, auth_blp, admin_blp, checklists_blp, selfcheck_blp, submit_blp, uploads_blp, reports_blp, verify_blp,
             problems_blp, supervision_blp, notify_blp, enterprise_blp, warnings_blp, public_blp,
             obligations_blp, requests_blp, legal_cases_blp, legal_blp,
             cases_blp, *inspection_blueprints())

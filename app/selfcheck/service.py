@@ -209,11 +209,12 @@ def _notices(item, answer, value, today, enterprise) -> list[dict]:
     return out
 
 
-def submit(user: User, selfcheck_id: int) -> dict:
-    """Validate completeness and evidence, freeze the answers, score, open problems, issue the report."""
-    from app.remediation.service import open_problems_for_selfcheck
-    from app.reports.service import issue_report
+def close_for_submission(user: User, selfcheck_id: int):
+    """Validate completeness and evidence, judge again as of today, score and freeze the self-check.
 
+    Returns (selfcheck, items, answers, findings) for the caller that opens problems and issues the
+    report in the same transaction (app/reports/submission.py).
+    """
     selfcheck = db.session.scalar(
         scoped(select(SelfCheck).where(SelfCheck.id == selfcheck_id), user, SelfCheck).with_for_update(of=SelfCheck))
     if selfcheck is None:
@@ -256,9 +257,5 @@ def submit(user: User, selfcheck_id: int) -> dict:
     audit.record("selfcheck.submitted", "selfcheck", selfcheck.id, enterprise_id=selfcheck.enterprise_id,
                  from_state=previous, to_state="submitted",
                  comment=f"得分 {result['score']}，等级 {result['grade']}" + ("，逾期提交" if selfcheck.late else ""))
-    problems = open_problems_for_selfcheck(selfcheck, items, answers, user, findings)
-    report = issue_report(selfcheck, items, answers, problems, user)
-    selfcheck.report_id = report.id
-    db.session.flush()
-    return {"selfcheck": selfcheck, "report_id": report.id, "problem_ids": [p.id for p in problems]}
+    return selfcheck, items, answers, findings
 

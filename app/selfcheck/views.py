@@ -20,7 +20,6 @@ from app.selfcheck.schemas import (
     SelfCheckDetail,
     SelfCheckListArgs,
     SelfCheckPage,
-    SubmitOut,
     TemplateOut,
     UploadOut,
     VersionDetail,
@@ -57,14 +56,6 @@ def save_answers(data, selfcheck_id):
     selfcheck, saved = service.save_answers(current_user, selfcheck_id, data["answers"])
     return {"answers": saved, "status": selfcheck.status, "notices": getattr(selfcheck, "notices", []),
             "progress": {"answered": selfcheck.answered_count, "total": len(selfcheck.item_ids)}}
-
-
-@selfcheck_blp.route("/<int:selfcheck_id>/submit", methods=["POST"])
-@login_required
-@transactional(idempotent=True)
-@selfcheck_blp.response(200, SubmitOut)
-def submit(selfcheck_id):
-    return service.submit(current_user, selfcheck_id)
 
 
 UPLOAD_BODY = {"content": {"multipart/form-data": {"schema": {

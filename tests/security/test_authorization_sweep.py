@@ -84,8 +84,16 @@ def objects(app, auth, world, monkeypatch):
     upload_id = ehs.post("/api/uploads", data={"file": (io.BytesIO(jpeg_bytes()), "a.jpg"),
                                                "client_id": uuid.uuid4().hex},
                          content_type="multipart/form-data").get_json()["id"]
+    with app.app_context():  # credit repair needs the penalty's problem rectified and verified
+        from app.remediation.models import Problem
+
+        fixed = Problem(enterprise_id=world.enterprises["a"], source="regulator", title="已整改", severity="一般",
+                        status="verified", deadline=date(2026, 2, 1), original_deadline=date(2026, 2, 1))
+        db.session.add(fixed)
+        db.session.commit()
+        fixed_id = fixed.id
     penalty = reg.post(f"/api/supervision/enterprises/{world.enterprises['a']}/penalties",
-                       json=BODIES["supervision.record_penalty"])
+                       json={**BODIES["supervision.record_penalty"], "problem_ids": [fixed_id]})
     assert penalty.status_code == 201, penalty.get_json()
     penalty_id = penalty.get_json()["id"]
     application = ehs.post(f"/api/enterprises/{world.enterprises['a']}/credit-repair",
