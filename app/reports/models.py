@@ -34,3 +34,5 @@ class Report(db.Model):
     digest: Mapped[str] = mapped_column(String(64))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The rendered A4 PDF in file storage (SHA-256 key): rendered on the first request, then served as is.
+    pdf_key: Mapped[str | None] = mapped_column(String(64), nullable=True)

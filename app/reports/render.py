@@ -4,13 +4,13 @@ import io
 
 import qrcode
 from flask import render_template
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from app.common.storage import get_storage
+from app.common.storage import ObjectMissing, get_storage
+from app.evidence.models import Upload
 from app.extensions import db
 from app.reports.models import Report
 from app.reports.service import verify_url
-from app.selfcheck.models import Upload
 
 SEVERITY_CLASS = {"一般": "minor", "较重": "serious", "重大": "major"}
 
@@ -46,3 +46,32 @@ def report_pdf(report: Report) -> bytes:
     from weasyprint import HTML  # heavy import; only the PDF endpoint needs it
 
     return HTML(string=report_html(report)).write_pdf()
+
+
+def stored_pdf(report: Report) -> tuple[bytes, bool]:
+    """The report's PDF and whether this call rendered it.
+
+    The snapshot never changes, so the PDF is rendered once (several seconds with WeasyPrint), kept in
+    file storage and served from there afterwards. Two first requests at once both render; either copy
+    is the same report, and the first key written stays.
+    """
+    storage = get_storage()
+    if report.pdf_key:
+        try:
+            return storage.get(report.pdf_key), False
+        except ObjectMissing:
+            pass  # the stored copy was lost: render it again
+    pdf = report_pdf(report)
+    key = storage.put(pdf)
+    stale = report.pdf_key
+    db.session.execute(update(Report).where(
+        Report.id == report.id, Report.pdf_key.is_(None) if stale is None else Report.pdf_key == stale)
+        .values(pdf_key=key))
+    db.session.commit()
+    db.session.refresh(report)
+    if report.pdf_key != key:
+        try:
+            return storage.get(report.pdf_key), True
+        except ObjectMissing:
+            pass
+    return pdf, True

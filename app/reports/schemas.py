@@ -53,6 +53,7 @@ class ReportDetail(OutSchema):
     digest = fields.String()
     verify_url = fields.String()
     pdf_url = fields.Function(lambda r: f"/api/reports/{r.id}/pdf")
+    pdf_ready = fields.Function(lambda r: bool(r.pdf_key))
     qr_url = fields.Function(lambda r: f"/api/reports/{r.id}/qr.png")
 
 

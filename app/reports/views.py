@@ -1,28 +1,16 @@
 """Report endpoints, and the public verification page and API."""
-from flask import Response, jsonify, render_template
+from flask import Response, jsonify, render_template, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import login_required
 from app.common.errors import NotFound
-from app.common.tx import transactional
-from app.reports import render, service, submission
+from app.reports import render, service
 from app.reports.schemas import ReportDetail, ReportListArgs, ReportPage, VerifyInvalidOut, VerifyOut
-from app.selfcheck.schemas import SubmitOut
 
 reports_blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="环保体检报告",
                         template_folder="templates")
 verify_blp = Blueprint("verify", __name__, description="报告真伪核验（公开）")
-# Submitting a self-check issues its report: the route keeps its URL under /api/selfchecks.
-submit_blp = Blueprint("submission", __name__, url_prefix="/api/selfchecks", description="定时线上自检：提交")
-
-
-@submit_blp.route("/<int:selfcheck_id>/submit", methods=["POST"])
-@login_required
-@transactional(idempotent=True)
-@submit_blp.response(200, SubmitOut)
-def submit(selfcheck_id):
-    return submission.submit(current_user, selfcheck_id)
 
 
 @reports_blp.route("")
@@ -48,9 +36,14 @@ def get_report(report_id):
 @reports_blp.response(200, description="A4 PDF")
 def report_pdf(report_id):
     report = service.get_report(current_user, report_id)
-    response = Response(render.report_pdf(report), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{report.number}.pdf"'
-    return response
+    pdf, rendered = render.stored_pdf(report)
+    response = Response(pdf, mimetype="application/pdf")
+    disposition = "attachment" if request.args.get("download") else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{report.number}.pdf"'
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-PDF-Rendered"] = "1" if rendered else "0"
+    response.set_etag(report.pdf_key or "")
+    return response.make_conditional(request)
 
 
 @reports_blp.route("/<int:report_id>/qr.png")
