@@ -5,12 +5,24 @@ from flask_smorest import Blueprint
 
 from app.accounts.permissions import login_required
 from app.common.errors import NotFound
-from app.reports import render, service
+from app.common.tx import transactional
+from app.reports import render, service, submission
 from app.reports.schemas import ReportDetail, ReportListArgs, ReportPage, VerifyInvalidOut, VerifyOut
+from app.selfcheck.schemas import SubmitOut
 
 reports_blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="环保体检报告",
                         template_folder="templates")
 verify_blp = Blueprint("verify", __name__, description="报告真伪核验（公开）")
+# Submitting a self-check issues its report: the route keeps its URL under /api/selfchecks.
+submit_blp = Blueprint("submission", __name__, url_prefix="/api/selfchecks", description="定时线上自检：提交")
+
+
+@submit_blp.route("/<int:selfcheck_id>/submit", methods=["POST"])
+@login_required
+@transactional(idempotent=True)
+@submit_blp.response(200, SubmitOut)
+def submit(selfcheck_id):
+    return submission.submit(current_user, selfcheck_id)
 
 
 @reports_blp.route("")
