@@ -90,6 +90,7 @@ def live_server(e2e_dir, e2e_db_path):
             pytest.fail(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    env["PUBLIC_BASE_URL"] = base  # report and QR links come from configuration only (as `make run` sets it)
     with open(log_path, "w") as log:
         proc = subprocess.Popen([*_flask(), "--app", "app", "run", "--port", str(port), "--no-reload"],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
