@@ -1,14 +1,16 @@
-"""End-to-end at phone size: 分管局长 signs the pending inspection; the enterprise reads its inspection result."""
+"""End-to-end at phone size: the chain signs the pending inspection, the inspector visits with a photo; the
+enterprise reads its result; the draw shows its exclusions."""
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
+from tests.e2e.test_app import make_jpeg
 from tests.e2e.test_problems import new_page
 
 pytestmark = pytest.mark.e2e
 
 
-def test_deputy_approves_and_enterprise_sees_result(browser, live_server):
+def test_chain_visit_with_photo_and_enterprise_result(browser, live_server, tmp_path):
     ctx, page = new_page(browser, live_server)
     try:
         login(page, "demo-deputy")
@@ -22,6 +24,37 @@ def test_deputy_approves_and_enterprise_sees_result(browser, live_server):
         page.locator("[data-testid=approve]").click()
         expect(page.locator("[data-testid=status]")).to_contain_text("待局长审批")
         expect(page.get_by_text("同意，请局长审批。（吴敏")).to_be_visible()
+        inspection_url = page.url
+    finally:
+        ctx.close()
+    ctx, page = new_page(browser, live_server)
+    try:  # 局长 signs the last step; the inspector visits, records a finding with a photo, completes
+        login(page, "demo-director")
+        page.goto(inspection_url)
+        page.locator("[data-testid=approve]").click()
+        expect(page.locator("[data-testid=status]")).to_contain_text("已审批")
+    finally:
+        ctx.close()
+    ctx, page = new_page(browser, live_server)
+    try:
+        login(page, "demo-inspector")
+        page.goto(inspection_url)
+        page.locator("[data-testid=start]").click()
+        item = page.locator("[data-testid=check-item]").first
+        item.get_by_text("不符合", exact=True).click()
+        item.locator("[data-testid=finding-note] input").fill("除臭设施未运行")
+        item.locator("[data-testid=photo-input]").set_input_files(str(make_jpeg(tmp_path / "site.jpg")))
+        expect(item.locator("[data-testid=photo-count]")).to_have_text("1")
+        page.locator("[data-testid=save-results]").click()
+        expect(page.get_by_text("已保存", exact=True)).to_be_visible()
+        page.locator("[data-testid=summary] textarea").fill("发现问题1个，已责令限期整改")
+        page.locator("[data-testid=complete]").click()
+        expect(page.locator("[data-testid=status]")).to_contain_text("已完成")
+        inspection = page.request.get("/api/inspections/" + inspection_url.rsplit("/", 1)[1]).json()
+        assert len(inspection["problem_ids"]) == 1
+        problem = page.request.get(f"/api/problems/{inspection['problem_ids'][0]}").json()
+        assert problem["source"] == "inspection" and problem["description"] == "除臭设施未运行"
+        assert len(problem["evidence"]) == 1
     finally:
         ctx.close()
     ctx, page = new_page(browser, live_server)
