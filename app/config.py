@@ -62,7 +62,7 @@ class Config:
         self.MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 15 * 1024 * 1024))
         # Flask rejects bodies larger than this before a view runs (413).
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 1024 * 1024
-        # Image decoding in bounded memory (app/selfcheck/uploads.py, docs/benchmarks.md): an image whose decoded
+        # Image decoding in bounded memory (app/evidence/uploads.py, docs/benchmarks.md): an image whose decoded
         # size (after JPEG reduction) exceeds the budget is refused from its header, and at most
         # IMAGE_JOBS_CONCURRENCY decodes run at once per process.
         self.IMAGE_DECODE_BUDGET_BYTES = int(os.environ.get("IMAGE_DECODE_BUDGET_BYTES", 32 * 1024 * 1024))

@@ -12,11 +12,11 @@ from app.cases.demo import seed_cases
 from app.common.timeutil import add_months, today_local
 from app.extensions import db
 from app.inspections.demo import seed_inspections
+from app.evidence.uploads import receive_upload
 from app.selfcheck import library
 from app.reports import submission
 from app.selfcheck import service as selfchecks
 from app.selfcheck.models import ChecklistTemplate, Schedule, SelfCheck
-from app.selfcheck.uploads import receive_upload
 
 DEMO_PASSWORD = "demo-pass-2026"
 

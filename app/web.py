@@ -27,7 +27,8 @@ def api_blueprints():
     from app.remediation.views import problems_blp
     from app.reports.views import reports_blp, submit_blp, verify_blp
     from app.requests.views import requests_blp
-    from app.selfcheck.views import checklists_blp, selfcheck_blp, uploads_blp
+    from app.evidence.views import uploads_blp
+    from app.selfcheck.views import checklists_blp, selfcheck_blp
     from app.supervision.views import supervision_blp
     from app.supervision.views_public import enterprise_blp, public_blp, warnings_blp
 

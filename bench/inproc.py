@@ -225,10 +225,10 @@ def _ms(values) -> float | None:
 
 def pdf_render(app, fx: dict, photos: int = 10, items: int = 50, repeat: int = 3) -> dict:
     """Render a report with `items` checked items and `photos` distinct photos, in-process (rolled back)."""
+    from app.evidence.models import Upload
     from app.extensions import db
     from app.reports import render
     from app.reports.models import Report
-    from app.selfcheck.models import Upload
 
     with app.app_context():
         base = db.session.get(Report, next(u["report_id"] for u in fx["users"].values() if u["report_id"]))

@@ -26,12 +26,13 @@ from app.bench.writer import AUDIT_COLUMNS, AuditChains, BulkWriter, at_local, n
 from app.common.audit import AuditEvent
 from app.common.storage import get_storage
 from app.common.timeutil import add_days, isoformat, local_date, today_local, utcnow
+from app.evidence.models import Upload
 from app.extensions import db
 from app.notify.models import Notification
 from app.remediation.models import ExtensionRequest, Problem, Rectification
 from app.reports.models import Report, ReportCounter
 from app.selfcheck import evaluate, library
-from app.selfcheck.models import Answer, ChecklistTemplate, Schedule, SelfCheck, TemplateVersion, Upload
+from app.selfcheck.models import Answer, ChecklistTemplate, Schedule, SelfCheck, TemplateVersion
 from app.selfcheck.periods import period_of
 
 PASSWORD = "bench-pass-2026"

@@ -2,9 +2,9 @@
 from app.accounts.models import Enterprise, User
 from app.cases import discretion
 from app.cases import service as cases
+from app.evidence.uploads import receive_upload
 from app.remediation import service as remediation
 from app.remediation.models import ProblemStatus
-from app.selfcheck.uploads import receive_upload
 
 CLEAR = {"area_m2": 8, "harm_caused": False, "heavy_pollution_weather": False, "falsification": False}
 

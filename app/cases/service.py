@@ -16,11 +16,11 @@ from app.common import audit
 from app.common.errors import Conflict, Forbidden, field_error
 from app.common.timeutil import today_local, utcnow
 from app.common.tx import compare_and_set_status
+from app.evidence.models import Upload
 from app.extensions import db
 from app.notify.service import notify
 from app.remediation import service as remediation
 from app.remediation.models import CLOSED, Problem, ProblemStatus
-from app.selfcheck.models import Upload
 from app.supervision import decisions as supervision
 from app.supervision.models import CREDIT_CATEGORIES, Penalty
 

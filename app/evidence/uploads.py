@@ -27,8 +27,8 @@ from app.common.errors import (
 )
 from app.common.storage import get_storage
 from app.common.timeutil import TZ
+from app.evidence.models import Upload
 from app.extensions import db
-from app.selfcheck.models import Upload
 
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo is plenty; more is an image bomb
 THUMB_EDGE = 480

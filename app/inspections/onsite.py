@@ -5,6 +5,7 @@ from app.accounts.models import User
 from app.common import audit
 from app.common.errors import ValidationFailed, field_error
 from app.common.timeutil import add_working_days, isoformat, local_date, utcnow
+from app.evidence.models import Upload
 from app.extensions import db
 from app.inspections import rules
 from app.inspections.models import RESULTS, Inspection, InspectionStatus
@@ -13,7 +14,7 @@ from app.remediation.models import CLOSED, Problem
 from app.remediation.service import report_problem
 from app.reports.models import Report
 from app.selfcheck.library import compose, latest_published
-from app.selfcheck.models import ChecklistItem, ChecklistTemplate, Upload
+from app.selfcheck.models import ChecklistItem, ChecklistTemplate
 
 PERMIT_CODE = "PERMIT"
 

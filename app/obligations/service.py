@@ -10,10 +10,10 @@ from app.common.dbutil import insert_ignoring
 from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
 from app.common.timeutil import today_local, utcnow
 from app.common.tx import compare_and_set_status
+from app.evidence.models import Upload
 from app.extensions import db
 from app.obligations.models import DONE, PENDING, Obligation, ObligationFeed
 from app.obligations.rules import applicable_rules, periods, rule_by_code
-from app.selfcheck.models import Upload
 
 DUE_SOON_DAYS = 30
 BATCH = 500

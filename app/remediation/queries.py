@@ -6,10 +6,10 @@ from app.accounts.scoping import scoped
 from app.common.audit import AuditEvent
 from app.common.schemas import RowView
 from app.common.timeutil import local_date, today_local, working_days_between
+from app.evidence.service import uploads_by_id
 from app.extensions import db
 from app.remediation.models import STATUS_LABELS, ExtensionRequest, Problem, ProblemStatus, Rectification
 from app.remediation.service import allowed_actions
-from app.selfcheck.models import Upload
 
 
 def filtered(user: User, args: dict):
@@ -52,13 +52,6 @@ def waiting_working_days(problem: Problem) -> int | None:
     if problem.status != ProblemStatus.SUBMITTED or problem.submitted_at is None:
         return None
     return working_days_between(local_date(problem.submitted_at), today_local())
-
-
-def uploads_by_id(ids) -> dict[int, Upload]:
-    ids = set(ids)
-    if not ids:
-        return {}
-    return {u.id: u for u in db.session.scalars(select(Upload).where(Upload.id.in_(ids)))}
 
 
 def with_actions(problems, user: User) -> list[RowView]:

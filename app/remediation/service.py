@@ -13,10 +13,11 @@ from sqlalchemy import select
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped
 from app.common import audit, events
-from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
+from app.common.errors import Conflict, Forbidden, field_error
 from app.common.timeutil import add_days, local_date, today_local, utcnow
 from app.common.tx import compare_and_set_status
 from app.common.vocab import SEVERITIES
+from app.evidence.service import attach_uploads
 from app.extensions import db
 from app.remediation.models import (
     CLOSED,
@@ -26,7 +27,6 @@ from app.remediation.models import (
     ProblemStatus,
     Rectification,
 )
-from app.selfcheck.models import Upload
 
 S = ProblemStatus
 OPEN_STATES = S.ACTIVE
@@ -116,23 +116,6 @@ def get_problem(user: User, problem_id: int, *, lock: bool = False) -> Problem:
 
 # --- creation ------------------------------------------------------------------------------
 
-def _attach_uploads(upload_ids: list[int], enterprise_id: int, actor: User, field: str = "upload_ids") -> list[int]:
-    upload_ids = list(dict.fromkeys(upload_ids or []))
-    if not upload_ids:
-        return []
-    uploads = db.session.scalars(select(Upload).where(Upload.id.in_(upload_ids))).all()
-    usable = {u.id for u in uploads
-              if u.enterprise_id == enterprise_id or (u.enterprise_id is None and u.uploaded_by_id == actor.id)}
-    unknown = [u for u in upload_ids if u not in usable]
-    if unknown:
-        raise ValidationFailed(f"照片不存在或无权使用：{unknown}", code="unknown_upload",
-                               details={"fields": {field: ["照片不存在或无权使用"]}})
-    for upload in uploads:
-        if upload.enterprise_id is None:
-            upload.enterprise_id = enterprise_id  # a regulator's photo becomes part of the enterprise's file
-    return upload_ids
-
-
 def _owner_for(enterprise_id: int) -> int | None:
     return db.session.scalar(select(User.id).where(
         User.enterprise_id == enterprise_id, User.active.is_(True)).order_by(User.role, User.id).limit(1))
@@ -156,7 +139,7 @@ def report_problem(actor: User, data: dict) -> Problem:
         enterprise_id=enterprise_id, source=source, title=data["title"], description=data.get("description") or "",
         location=data.get("location") or "", category=data.get("category") or "", severity=severity,
         legal_basis=data.get("legal_basis") or [], recommendation=data.get("recommendation") or "",
-        upload_ids=_attach_uploads(data.get("upload_ids"), enterprise_id, actor), deadline=deadline,
+        upload_ids=attach_uploads(data.get("upload_ids"), enterprise_id, actor), deadline=deadline,
         original_deadline=deadline, owner_id=actor.id if actor.is_enterprise_user else _owner_for(enterprise_id),
         status=S.OPEN, needs_regulator=severity != "一般" or source != "self_report", created_by_id=actor.id)
     db.session.add(problem)
@@ -249,10 +232,10 @@ def submit_rectification(actor: User, problem_id: int, description: str, upload_
     _ensure(problem, actor, "submit_rectification")
     if not description.strip():
         raise field_error("description", "请填写整改情况")
-    after = _attach_uploads(upload_ids, problem.enterprise_id, actor)
+    after = attach_uploads(upload_ids, problem.enterprise_id, actor)
     if not after:
         raise field_error("upload_ids", "请至少上传一张整改后照片")
-    before = _attach_uploads(before_upload_ids, problem.enterprise_id, actor, "before_upload_ids")
+    before = attach_uploads(before_upload_ids, problem.enterprise_id, actor, "before_upload_ids")
     rectification = Rectification(problem_id=problem.id, description=description, upload_ids=after,
                                   before_upload_ids=before, submitted_by_id=actor.id, submitted_at=utcnow())
     db.session.add(rectification)

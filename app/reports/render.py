@@ -7,10 +7,10 @@ from flask import render_template
 from sqlalchemy import select, update
 
 from app.common.storage import ObjectMissing, get_storage
+from app.evidence.models import Upload
 from app.extensions import db
 from app.reports.models import Report
 from app.reports.service import verify_url
-from app.selfcheck.models import Upload
 
 SEVERITY_CLASS = {"一般": "minor", "较重": "serious", "重大": "major"}
 

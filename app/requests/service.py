@@ -12,9 +12,9 @@ from app.common import audit
 from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
 from app.common.timeutil import add_working_days, local_date, today_local, utcnow
 from app.common.tx import compare_and_set_status
+from app.evidence.models import Upload
 from app.extensions import db
 from app.requests.models import STATUS_LABELS, EnterpriseRequest, RequestEvent, RequestStatus
-from app.selfcheck.models import Upload
 
 S = RequestStatus
 CATEGORIES = ("政策咨询", "技术帮扶", "执法投诉", "意见建议", "其他")

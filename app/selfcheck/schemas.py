@@ -162,20 +162,6 @@ class AnswersIn(InSchema):
                           validate=validate.Length(1, 500, error="应包含1-500条答案"))
 
 
-class UploadOut(OutSchema):
-    id = fields.Integer()
-    client_id = fields.String()
-    sha256 = fields.String()
-    content_type = fields.String()
-    size = fields.Integer()
-    filename = fields.String()
-    captured_at = fields.Function(lambda u: isoformat(u.captured_at))
-    received_at = fields.Function(lambda u: isoformat(u.received_at))
-    gps = fields.Function(lambda u: {"lat": u.gps_lat, "lon": u.gps_lon} if u.gps_lat is not None else None)
-    url = fields.Function(lambda u: f"/api/uploads/{u.id}/file")
-    thumbnail_url = fields.Function(lambda u: f"/api/uploads/{u.id}/thumb" if u.thumb_key else None)
-
-
 class LegalBasisIn(InSchema):
     law = fields.String(required=True, validate=validate.Length(1, 100, error="长度应为1-100个字符"))
     article = fields.String(required=True, validate=validate.Length(1, 100, error="长度应为1-100个字符"))

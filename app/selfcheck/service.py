@@ -11,9 +11,10 @@ from app.common.errors import Conflict, Forbidden, ValidationFailed
 from app.common.schemas import RowView
 from app.common.timeutil import local_date, today_local, utcnow
 from app.common.tx import compare_and_set_status
+from app.evidence.models import Upload
 from app.extensions import db
 from app.selfcheck import evaluate, judgement, library
-from app.selfcheck.models import Answer, ChecklistItem, Schedule, SelfCheck, SelfCheckStatus, Upload
+from app.selfcheck.models import Answer, ChecklistItem, Schedule, SelfCheck, SelfCheckStatus
 from app.selfcheck.periods import day_in_period, period_of
 
 # --- generation ----------------------------------------------------------------------------

@@ -12,11 +12,11 @@ from app.accounts.scoping import get_scoped
 from app.common import audit
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from app.common.timeutil import add_days, add_months, today_local, utcnow
+from app.evidence.models import Upload
 from app.extensions import db
 from app.notify.service import notify
 from app.remediation.models import Problem, Rectification
 from app.reports.models import Report
-from app.selfcheck.models import Upload
 from app.supervision import eligibility
 from app.supervision.enterprises import active_membership
 from app.supervision.models import CreditRepairApplication, Incident, Penalty, PositiveListEntry, RiskWarning

@@ -5,7 +5,7 @@ import os
 import pytest
 from PIL import Image
 
-from app.selfcheck.uploads import safe_filename
+from app.evidence.uploads import safe_filename
 from tests.factories import jpeg_bytes
 
 

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from app.accounts.models import Enterprise
 from app.common.audit import AuditEvent, verify_chains
+from app.evidence.models import Upload
 from app.extensions import db
 from app.remediation.models import Rectification
-from app.selfcheck.models import Upload
 from app.supervision.models import Penalty
 from tests.supervision.conftest import TODAY
 

@@ -1,0 +1,19 @@
+"""How an evidence file is shown: metadata and the URLs of the file and its thumbnail (never its bytes)."""
+from marshmallow import fields
+
+from app.common.schemas import OutSchema
+from app.common.timeutil import isoformat
+
+
+class UploadOut(OutSchema):
+    id = fields.Integer()
+    client_id = fields.String()
+    sha256 = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    filename = fields.String()
+    captured_at = fields.Function(lambda u: isoformat(u.captured_at))
+    received_at = fields.Function(lambda u: isoformat(u.received_at))
+    gps = fields.Function(lambda u: {"lat": u.gps_lat, "lon": u.gps_lon} if u.gps_lat is not None else None)
+    url = fields.Function(lambda u: f"/api/uploads/{u.id}/file")
+    thumbnail_url = fields.Function(lambda u: f"/api/uploads/{u.id}/thumb" if u.thumb_key else None)
