@@ -29,6 +29,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     for blueprint in web.api_blueprints():
         api.register_blueprint(blueprint)
     hooks.init_app(app)
+    from app.accounts import login  # noqa: F401 (registers the session user loader)
     web.init_app(app)
     cli.init_app(app)
     return app

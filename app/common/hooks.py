@@ -26,18 +26,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def init_app(app: Flask) -> None:
-    from app.accounts.models import User
-
-    @login_manager.user_loader
-    def load_user(token: str):
-        user_id, _, nonce = token.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_nonce != nonce or not user.active or user.locked:
-            return None
-        return user
-
     @login_manager.unauthorized_handler
     def unauthorized():
         return error_response(401)
