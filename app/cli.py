@@ -88,6 +88,7 @@ def check_config():
 
 def init_app(app: Flask) -> None:
     from app.bench.cli import init_cli as init_bench_cli
+    from app.rules import init_app as init_rules_cli
     from app.scheduler.runner import init_cli as init_scheduler_cli
 
     for group in (demo_cli, checklists_cli, selfcheck_cli, audit_cli):
@@ -95,4 +96,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(check_config)
     init_scheduler_cli(app)
     init_bench_cli(app)
+    init_rules_cli(app)
 

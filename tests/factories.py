@@ -31,6 +31,7 @@ def make_enterprise(name, county, *, industry=("C3360", "金属表面处理及�
                     flags=(), serial=1, permit_valid_until=None, **profile) -> Enterprise:
     # Profile facts the automatic judgements read (noise zone, boiler): a plausible default, overridable.
     profile.setdefault("noise_zone", "3")
+    profile.setdefault("credit_grade", "环保良好")  # a rated enterprise; unrated ones say 未评价 explicitly
     if "boiler" in flags:
         profile.setdefault("boiler_fuel", "燃煤")
         profile.setdefault("boiler_existing", True)

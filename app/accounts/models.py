@@ -38,7 +38,11 @@ POSITION_LABELS = {"inspector": "执法人员", "division_head": "承办机构�
                    "director": "局长", "branch_head": "分局主要负责人"}
 
 PERMIT_CLASSES = ("重点管理", "简化管理", "登记管理")
-CREDIT_GRADES = ("环保诚信", "环保良好", "环保警示", "环保不良")
+# Credit grades are the province's scale (app/rules/<province>/credit.yaml): the national 2013 four grades
+# (环发〔2013〕150号) in Heilongjiang, A/B/C/D in Shanxi. An enterprise nobody has rated is 未评价.
+UNRATED = "未评价"
+CREDIT_GRADES = ("环保诚信", "环保良好", "环保警示", "环保不良")  # the national scale (Heilongjiang's pack)
+ALL_CREDIT_GRADES = (UNRATED, *CREDIT_GRADES, "A", "B", "C", "D")  # any pack's; the pack decides per province
 ENTERPRISE_FLAGS = {
     "key_discharger": "重点排污单位",
     "hazardous_waste": "产生危险废物",
@@ -83,7 +87,7 @@ class Enterprise(db.Model):
     permit_class: Mapped[str] = mapped_column(String(8))
     permit_valid_until: Mapped[date | None] = mapped_column(Date)
     flags: Mapped[list] = mapped_column(JSON, default=list)
-    credit_grade: Mapped[str] = mapped_column(String(8), default="环保良好")
+    credit_grade: Mapped[str] = mapped_column(String(8), default=UNRATED, server_default=UNRATED)
     # Profile facts for the automatic judgements (GB 13271, GB 12348, GB 21900, 固废法 81, 条例 14).
     boiler_fuel: Mapped[str | None] = mapped_column(String(8))            # 燃煤 | 燃油 | 燃气
     boiler_existing: Mapped[bool | None] = mapped_column(Boolean)          # 在用锅炉 (表1) rather than 新建 (表2)

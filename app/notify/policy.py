@@ -1,4 +1,5 @@
-"""The reminder policy: defaults from policy.yaml, overridable by app config or another YAML file."""
+"""The reminder policy: the province's ladders (app/rules/<province>/reminders.yaml) with the deployment's
+delivery settings (policy.yaml: quiet hours, retries), overridable by app config or another YAML file."""
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -44,6 +45,7 @@ class Policy:
     retry_backoff_seconds: tuple[int, ...]
     obligation_due: tuple[Stage, ...] = ()      # 法定义务 (app/obligations)
     request_step_due: tuple[Stage, ...] = ()    # 企业诉求 step deadlines (app/requests)
+    clue_step_due: tuple[Stage, ...] = ()       # 线索移送: accept, then conclude, by the receiving unit (app/clues)
 
     def in_quiet_hours(self, moment: datetime) -> bool:
         local = as_utc(moment).astimezone(TZ).time()
@@ -79,9 +81,16 @@ def _clock(text: str) -> time:
     return time(int(hour), int(minute))
 
 
-def load_policy() -> Policy:
-    """Merge the built-in YAML, NOTIFY_POLICY_FILE and the NOTIFY_POLICY dict (later wins per key)."""
+DEFAULT_PROVINCE = "230000"
+
+
+def load_policy(province: str | None = None) -> Policy:
+    """Merge the built-in YAML, the province's reminder ladders, NOTIFY_POLICY_FILE and the NOTIFY_POLICY
+    dict (later wins per key). Without a province, Heilongjiang's ladders (the pack the demo began with)."""
+    from app import rules as rules_packs
+
     raw = yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
+    raw.update(rules_packs.section(province or DEFAULT_PROVINCE, "reminders"))
     extra_file = setting("NOTIFY_POLICY_FILE")
     if extra_file:
         raw.update(yaml.safe_load(Path(extra_file).read_text(encoding="utf-8")) or {})
@@ -96,6 +105,7 @@ def load_policy() -> Policy:
         retry_backoff_seconds=tuple(int(s) for s in raw["retry_backoff_seconds"]),
         obligation_due=_ladder(raw.get("obligation_due") or []),
         request_step_due=_ladder(raw.get("request_step_due") or []),
+        clue_step_due=_ladder(raw.get("clue_step_due") or []),
     )
 
 

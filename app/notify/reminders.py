@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import String, cast, literal, select
 from sqlalchemy.orm import aliased
 
+from app import rules as rules_packs
 from app.accounts.models import Enterprise, User
 from app.common.timeutil import TZ, as_utc, local_date
 from app.extensions import db
@@ -129,8 +130,25 @@ def _run_ladder(ladder: Ladder, as_of: datetime, escalation: bool) -> int:
     today = local_date(as_of)
     regulators = RegulatorsInCharge() if escalation else None
     created = 0
-    for stage, earliest, latest in stage_windows(ladder.policy_ladder(load_policy()), today, escalation):
-        stmt = _candidates(ladder, stage, earliest, latest)
+    for province, policy in _policies():
+        created += _run_province(ladder, policy, province, as_of, today, escalation, regulators)
+    return created
+
+
+def _policies():
+    """Each province that ships a rules pack, with its reminder policy (its enterprises follow its ladders)."""
+    return [(province, load_policy(province)) for province in rules_packs.provinces()]
+
+
+def _in_province(province: str):
+    return Enterprise.region_code.startswith(province[:2])
+
+
+def _run_province(ladder: Ladder, policy: Policy, province: str, as_of: datetime, today: date, escalation: bool,
+                  regulators) -> int:
+    created = 0
+    for stage, earliest, latest in stage_windows(ladder.policy_ladder(policy), today, escalation):
+        stmt = _candidates(ladder, stage, earliest, latest).where(_in_province(province))
         rows = db.session.execute(stmt).all()
         if not rows:
             continue
@@ -187,8 +205,10 @@ def escalations(as_of: datetime) -> int:
 def review_clock(as_of: datetime) -> int:
     """待核查超时: a rectification waiting for review more than N working days reminds the regulator."""
     as_of = as_utc(as_of)
-    policy = load_policy()
-    n = policy.review_working_days
+    return sum(_review_clock(as_of, province, policy.review_working_days) for province, policy in _policies())
+
+
+def _review_clock(as_of: datetime, province: str, n: int) -> int:
     cutoff = working_days_cutoff(local_date(as_of), n)
     before = as_utc(datetime.combine(cutoff + timedelta(days=1), datetime.min.time(), TZ))
     rows = db.session.execute(
@@ -196,7 +216,7 @@ def review_clock(as_of: datetime) -> int:
                Enterprise.region_code)
         .join(Enterprise, Enterprise.id == Problem.enterprise_id)
         .where(Problem.status == ProblemStatus.SUBMITTED.value, Problem.needs_regulator.is_(True),
-               Problem.submitted_at.is_not(None), Problem.submitted_at < before)).all()
+               Problem.submitted_at.is_not(None), Problem.submitted_at < before, _in_province(province))).all()
     regulators = RegulatorsInCharge()
     notes = []
     for pid, enterprise_id, title, submitted_at, ent, region in rows:
@@ -218,8 +238,11 @@ def permit_expiry_reminders(as_of: datetime) -> int:
     """
     as_of = as_utc(as_of)
     today = local_date(as_of)
-    thresholds = load_policy().permit_expiry_days   # descending: 90, 60, 30
-    created = 0
+    return sum(_permit_expiry(as_of, today, province, policy.permit_expiry_days) for province, policy in _policies())
+
+
+def _permit_expiry(as_of: datetime, today: date, province: str, thresholds: tuple[int, ...]) -> int:
+    created = 0   # thresholds descending: 120, 90, 60
     for index, days in enumerate(thresholds):
         closer = thresholds[index + 1] if index + 1 < len(thresholds) else -1
         key = literal(f"P-{days}@") + cast(Enterprise.permit_valid_until, String)
@@ -229,7 +252,7 @@ def permit_expiry_reminders(as_of: datetime) -> int:
         stmt = select(Enterprise.id, Enterprise.name, Enterprise.permit_no, Enterprise.permit_valid_until,
                       Enterprise.permit_renewal_applied_on).where(
             Enterprise.permit_valid_until <= today + timedelta(days=days),
-            Enterprise.permit_valid_until > today + timedelta(days=closer), ~already)
+            Enterprise.permit_valid_until > today + timedelta(days=closer), ~already, _in_province(province))
         rows = db.session.execute(stmt).all()
         if not rows:
             continue

@@ -17,8 +17,8 @@ from app.extensions import db
 from app.notify.service import notify
 from app.remediation.models import Problem, Rectification
 from app.reports.models import Report
-from app.supervision import eligibility
-from app.supervision.enterprises import active_membership
+from app.supervision import dynamic, eligibility
+from app.supervision.enterprises import standing_membership
 from app.supervision.models import CreditRepairApplication, Incident, Penalty, PositiveListEntry, RiskWarning
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ def record_penalty(user: User, enterprise_id: int, data: dict) -> Penalty:
     db.session.flush()
     audit.record("penalty.recorded", "penalty", penalty.id, enterprise_id=enterprise.id, to_state="recorded",
                  comment=f"{penalty.decision_no} {penalty.credit_category} 罚款{penalty.amount}元")
+    dynamic.check_member(enterprise.id)
     return penalty
 
 
@@ -101,6 +102,7 @@ def record_incident(user: User, enterprise_id: int, data: dict) -> Incident:
     db.session.flush()
     audit.record("incident.recorded", "incident", incident.id, enterprise_id=enterprise.id, to_state="recorded",
                  comment=f"{incident.occurred_on} {incident.level}突发环境事件")
+    dynamic.check_member(enterprise.id)
     return incident
 
 
@@ -116,17 +118,20 @@ def positive_list_decision(user: User, enterprise_id: int, data: dict) -> Positi
     db.session.scalar(select(Enterprise.id).where(Enterprise.id == enterprise.id).with_for_update())
     today = today_local()
     current = db.session.scalar(select(PositiveListEntry).where(
-        PositiveListEntry.enterprise_id == enterprise.id, active_membership(today)))
+        PositiveListEntry.enterprise_id == enterprise.id, standing_membership(today)))
     if data["action"] == "admit":
+        if current is not None and current.suspended_on is not None:
+            raise Conflict("该企业的正面清单资格已暂停，请先确认移出或恢复", code="suspended_member")
         if current is not None:
             raise Conflict(f"该企业已在正面清单内（有效期至{current.valid_until}）", code="already_member")
         result = eligibility.evaluate(enterprise, today)["positive_list"]
         if not result["eligible"]:
             raise Conflict("该企业不符合纳入正面清单的条件", code="not_eligible", details={"failed": _failed(result)})
-        years = data.get("valid_years") or int(eligibility.load_rules()["positive_list"].get("validity_years", 3))
+        years = data.get("valid_years") or int(eligibility.rules_for(enterprise)["positive_list"].get("validity_years", 3))
         entry = PositiveListEntry(enterprise_id=enterprise.id, admitted_on=today,
                                   valid_until=add_days(add_months(today, 12 * years), -1),
-                                  reason=data["reason"], admitted_by_id=user.id)
+                                  reason=data["reason"], admitted_by_id=user.id,
+                                  admitted_credit_grade=enterprise.credit_grade)
         db.session.add(entry)
         db.session.flush()
         audit.record("positive_list.admitted", "positive_list", entry.id, enterprise_id=enterprise.id,
@@ -136,6 +141,8 @@ def positive_list_decision(user: User, enterprise_id: int, data: dict) -> Positi
         return entry
     if current is None:
         raise Conflict("该企业不在正面清单内", code="not_member")
+    if data["action"] == "reinstate":
+        return _reinstate(user, enterprise, current, data["reason"], today)
     current.removed_on = today
     current.removed_reason = data["reason"]
     current.removed_by_id = user.id
@@ -145,6 +152,22 @@ def positive_list_decision(user: User, enterprise_id: int, data: dict) -> Positi
     _notify_enterprise(enterprise.id, "positive_list", "positive_list", current.id, "removed",
                        "已移出监督执法正面清单", data["reason"], "/eligibility")
     return current
+
+
+def _reinstate(user: User, enterprise: Enterprise, entry: PositiveListEntry, reason: str, today) -> PositiveListEntry:
+    """The regulator checked a suspension and keeps the member: facts up to today are taken as reviewed."""
+    if entry.suspended_on is None:
+        raise Conflict("该企业的正面清单资格未暂停", code="not_suspended")
+    entry.suspended_on = None
+    entry.suspension_reasons = [*(entry.suspension_reasons or []), {"trigger": "reinstated", "label": "监管确认恢复",
+                                                                   "detail": reason, "evidence_ids": []}]
+    entry.reviewed_on, entry.admitted_credit_grade = today, enterprise.credit_grade
+    db.session.flush()
+    audit.record("positive_list.reinstated", "positive_list", entry.id, enterprise_id=enterprise.id,
+                 from_state="suspended", to_state="member", comment=reason)
+    _notify_enterprise(enterprise.id, "positive_list", "positive_list", entry.id, f"reinstated@{today}",
+                       "正面清单资格已恢复", reason, "/eligibility")
+    return entry
 
 
 # --- credit repair -------------------------------------------------------------------------
@@ -202,7 +225,7 @@ def apply_credit_repair(user: User, enterprise_id: int, data: dict) -> CreditRep
     if db.session.scalar(select(CreditRepairApplication.id).where(
             CreditRepairApplication.penalty_id == penalty.id, CreditRepairApplication.status == "submitted")):
         raise Conflict("该处罚已有待审核的信用修复申请", code="pending_application")
-    rules = eligibility.load_rules()
+    rules = eligibility.rules_for(enterprise)
     facts = eligibility.gather_facts(enterprise, rules=rules)
     result = eligibility.credit_repair(facts, rules, penalty.id, assume_commitment=True)
     if not result["eligible"]:

@@ -1,10 +1,11 @@
 """Positive list (正面清单) and credit repair (信用修复) eligibility.
 
-Thresholds live in rules/eligibility.yaml (or the file named by config ELIGIBILITY_RULES_PATH), so a
-province changes them without code; each criterion is a small named function in a table, and the
-rules choose and order them by name. `gather_facts` reads one enterprise's facts in a handful of
-queries; `positive_list` and `credit_repair` are pure functions of (facts, rules), and every criterion
-explains itself in Chinese with the ids of the records behind it ("problem:12", "penalty:3", ...).
+Thresholds live in the province's rules pack (app/rules/<province>/eligibility.yaml, with the credit
+scale and publication periods of credit.yaml), or in the file named by config ELIGIBILITY_RULES_PATH,
+so a province changes them without code. Each criterion is a small named function in a table (more
+named facts in facts.py), and the rules choose and order them by name. `gather_facts` reads one
+enterprise's facts in a handful of queries; `positive_list` and `credit_repair` are functions of
+(facts, rules), and every criterion explains itself in Chinese with the ids of the records behind it.
 """
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -14,30 +15,60 @@ import yaml
 from flask import current_app
 from sqlalchemy import func, or_, select
 
+from app import rules as rules_packs
 from app.accounts.models import Enterprise
 from app.common.timeutil import add_months, local_date, today_local
 from app.extensions import db
 from app.remediation.models import Problem
 from app.selfcheck.models import SelfCheck, SelfCheckStatus
+from app.supervision.facts import FACT_CRITERIA
 from app.supervision.models import CreditRepairApplication, Incident, Penalty
 
-DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "rules" / "eligibility.yaml"
+DEFAULT_PROVINCE = "230000"
+DEFAULT_RULES_PATH = rules_packs.RULES_DIR / DEFAULT_PROVINCE / "eligibility.yaml"
 _cache: dict[tuple, dict] = {}
 
 
-def rules_path() -> Path:
-    configured = current_app.config.get("ELIGIBILITY_RULES_PATH")
-    return Path(configured) if configured else DEFAULT_RULES_PATH
-
-
-def load_rules() -> dict:
-    """The rules file, re-read when its path or modification time changes."""
-    path = rules_path()
+def _override_file() -> dict | None:
+    configured = current_app.config.get("ELIGIBILITY_RULES_PATH") if current_app else None
+    if not configured:
+        return None
+    path = Path(configured)
     key = (str(path), path.stat().st_mtime_ns)
     if key not in _cache:
         _cache.clear()
         _cache[key] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return _cache[key]
+
+
+def pack_rules(province: str = DEFAULT_PROVINCE) -> dict:
+    """The province's eligibility rules with its credit section (scale, categories, publication periods)."""
+    rules = _override_file() or rules_packs.section(province, "eligibility")
+    credit = rules_packs.section(province, "credit")
+    return {**rules, "credit": credit, "province": province,
+            "positive_list": {"_credit": credit, **rules["positive_list"]},
+            "credit_repair": {"_credit": credit, **rules["credit_repair"]}}
+
+
+def load_rules(province: str | None = None) -> dict:
+    """The rules of a province (Heilongjiang's when none is named); files re-read when they change."""
+    return pack_rules(province or DEFAULT_PROVINCE)
+
+
+def rules_for(enterprise: Enterprise) -> dict:
+    return pack_rules(rules_packs.province_of(enterprise.region_code))
+
+
+def check_rules(rules: dict, province: str) -> None:
+    """Raise ValueError when a pack names an unknown criterion (used by `flask rules check`)."""
+    _chosen(POSITIVE_LIST_CRITERIA, rules["positive_list"])
+    _chosen(CREDIT_REPAIR_CRITERIA, rules["credit_repair"])
+    unknown = set(rules["dynamic"].get("suspend_on") or []) - set(SUSPENSION_TRIGGERS)
+    if unknown:
+        raise ValueError(f"{province} eligibility.yaml: unknown suspension triggers {sorted(unknown)}")
+
+
+SUSPENSION_TRIGGERS = ("penalty", "incident", "downgrade", "permit_expired", "overdue_major")
 
 
 # --- facts ---------------------------------------------------------------------------------
@@ -79,16 +110,19 @@ class Facts:
     selfchecks: list[tuple[int, bool]] = field(default_factory=list)  # due in window: (id, submitted)
     problems: list[ProblemFact] = field(default_factory=list)
     committed_penalty_ids: set = field(default_factory=set)
+    enterprise_id: int | None = None
+    region_code: str = ""
 
 
 def gather_facts(enterprise: Enterprise, today: date | None = None, rules: dict | None = None) -> Facts:
     """Everything the criteria need about one enterprise: five small indexed queries."""
     today = today or today_local()
-    rules = rules or load_rules()
+    rules = rules or rules_for(enterprise)
     pl = rules["positive_list"]
     facts = Facts(today=today, permit_class=enterprise.permit_class, permit_no=enterprise.permit_no,
                   permit_valid_until=enterprise.permit_valid_until, flags=list(enterprise.flags or []),
-                  credit_grade=enterprise.credit_grade, industry_code=enterprise.industry_code)
+                  credit_grade=enterprise.credit_grade, industry_code=enterprise.industry_code,
+                  enterprise_id=enterprise.id, region_code=enterprise.region_code or "")
     facts.penalties = [PenaltyFact(p.id, p.decision_no, p.decided_on, p.credit_category, float(p.amount or 0),
                                    p.paid_on, list(p.problem_ids or []), p.repaired_at is not None)
                        for p in db.session.scalars(select(Penalty).where(
@@ -227,7 +261,22 @@ def online_monitoring(facts: Facts, r: dict) -> dict:
 
 
 def credit_grade(facts: Facts, r: dict) -> dict:
-    bad = list(r["excluded_credit_grades"])
+    """A good grade where the pack asks for one (`required_credit_grades`), else not an excluded grade.
+
+    An unrated enterprise (未评价, or a grade outside the province's scale) never passes.
+    """
+    credit = r.get("_credit") or {}
+    unrated = credit.get("unrated", "未评价")
+    scale = list(credit.get("scale") or [])
+    good = list(r.get("required_credit_grades") or [])
+    if facts.credit_grade in (None, "", unrated) or (scale and facts.credit_grade not in scale):
+        label = f"环境信用等级为{'、'.join(good)}" if good else "环境信用等级已评价"
+        return _criterion("credit_grade", label, False,
+                          f"当前环境信用等级：{facts.credit_grade or unrated}（尚未评价，不能证明信用良好）")
+    if good:
+        return _criterion("credit_grade", f"环境信用等级为{'、'.join(good)}", facts.credit_grade in good,
+                          f"当前环境信用等级：{facts.credit_grade}")
+    bad = list(r.get("excluded_credit_grades") or credit.get("bad_grades") or [])
     return _criterion("credit_grade", f"环境信用等级不为{'、'.join(bad)}", facts.credit_grade not in bad,
                       f"当前环境信用等级：{facts.credit_grade}")
 
@@ -240,14 +289,15 @@ def sector_not_excluded(facts: Facts, r: dict) -> dict:
                       else f"行业代码{facts.industry_code}不在排除行业（{'、'.join(prefixes) or '无'}）之内")
 
 
-POSITIVE_LIST_CRITERIA = {f.__name__: f for f in (
-    permit_complete, no_penalty, no_incident, selfcheck_completion, no_overdue_rectification,
-    serious_problems_verified, online_monitoring, credit_grade, sector_not_excluded)}
+BASE_CRITERIA = (permit_complete, no_penalty, no_incident, selfcheck_completion, no_overdue_rectification,
+                 serious_problems_verified, online_monitoring, credit_grade, sector_not_excluded)
+POSITIVE_LIST_CRITERIA = {f.__name__: f for f in BASE_CRITERIA} | FACT_CRITERIA
+DEFAULT_POSITIVE_LIST = [f.__name__ for f in BASE_CRITERIA]  # when a section names no `criteria`
 
 
 def _chosen(table: dict, r: dict) -> list:
     """The criteria a rules section asks for: `criteria` (codes, in order) or all but `disabled_criteria`."""
-    codes = r.get("criteria") or list(table)
+    codes = r.get("criteria") or (DEFAULT_POSITIVE_LIST if table is POSITIVE_LIST_CRITERIA else list(table))
     unknown = [c for c in codes if c not in table]
     if unknown:
         raise ValueError(f"unknown eligibility criteria in rules: {unknown}")
@@ -256,7 +306,7 @@ def _chosen(table: dict, r: dict) -> list:
 
 
 def positive_list(facts: Facts, rules: dict) -> dict:
-    r = rules["positive_list"]
+    r = {"_credit": rules.get("credit") or {}, **rules["positive_list"]}
     criteria = [check(facts, r) for check in _chosen(POSITIVE_LIST_CRITERIA, r)]
     return {"eligible": all(c["passed"] for c in criteria), "criteria": criteria}
 
@@ -293,14 +343,36 @@ def fine_paid(facts: Facts, r: dict, penalty: PenaltyFact) -> dict:
                       [f"penalty:{penalty.id}"])
 
 
+def publication(r: dict, penalty: PenaltyFact, today: date) -> dict:
+    """The penalty's publication window (公示期) under 信用修复管理办法 (国家发展改革委令第36号).
+
+    Minimum and maximum months per category come from the pack's credit.yaml; publication ends
+    automatically at the maximum (counted from the decision date).
+    """
+    categories = (r.get("_credit") or {}).get("penalty_categories") or {}
+    cat = categories.get(penalty.credit_category) or {}
+    legacy = (r.get("min_publication_months") or {}).get(penalty.credit_category)
+    least = int(legacy if legacy is not None else cat.get("min_publication_months", 0))
+    most = cat.get("max_publication_months")
+    min_ends = add_months(penalty.decided_on, least)
+    max_ends = add_months(penalty.decided_on, int(most)) if most is not None else None
+    basis = (r.get("_credit") or {}).get("publication_basis") or {}
+    return {"credit_category": penalty.credit_category, "min_months": least,
+            "max_months": int(most) if most is not None else None, "min_ends_on": min_ends,
+            "max_ends_on": max_ends, "ended": bool(max_ends and max_ends <= today),
+            "basis": f"{basis.get('law', '')} {basis.get('article', '')}".strip(),
+            "basis_checked": bool(basis.get("checked", False))}
+
+
 def publication_period(facts: Facts, r: dict, penalty: PenaltyFact) -> dict:
-    months = int(r["min_publication_months"].get(penalty.credit_category, 0))
-    ends = add_months(penalty.decided_on, months)
+    p = publication(r, penalty, facts.today)
+    months, ends = p["min_months"], p["min_ends_on"]
+    tail = f"；最长公示期{p['max_months']}个月，至{p['max_ends_on']}自动停止公示" if p["max_ends_on"] else ""
     return _criterion(
         "publication_period", "最短公示期已满", ends <= facts.today,
         f"{penalty.credit_category}最短公示期{months}个月，处罚决定日{penalty.decided_on}，"
-        + (f"已于{ends}届满" if ends <= facts.today else f"须至{ends}届满（尚余{(ends - facts.today).days}天）"),
-        [f"penalty:{penalty.id}"])
+        + (f"已于{ends}届满" if ends <= facts.today else f"须至{ends}届满（尚余{(ends - facts.today).days}天）")
+        + tail, [f"penalty:{penalty.id}"])
 
 
 def commitment(facts: Facts, r: dict, penalty: PenaltyFact) -> dict | None:
@@ -329,7 +401,7 @@ CREDIT_REPAIR_CRITERIA = {f.__name__: f for f in (
 def credit_repair(facts: Facts, rules: dict, penalty_id: int | None = None,
                   assume_commitment: bool = False) -> dict:
     """Criteria for repairing one penalty (the given one, else the latest unrepaired one)."""
-    r = rules["credit_repair"]
+    r = {"_credit": rules.get("credit") or {}, **rules["credit_repair"]}
     candidates = [p for p in facts.penalties if not p.repaired]
     if penalty_id is not None:
         penalty = next((p for p in facts.penalties if p.id == penalty_id), None)
@@ -341,12 +413,16 @@ def credit_repair(facts: Facts, rules: dict, penalty_id: int | None = None,
     if assume_commitment:  # the application being filed carries its commitment
         facts = replace(facts, committed_penalty_ids=facts.committed_penalty_ids | {penalty.id})
     criteria = [c for check in _chosen(CREDIT_REPAIR_CRITERIA, r) if (c := check(facts, r, penalty)) is not None]
-    return {"eligible": all(c["passed"] for c in criteria), "penalty_id": penalty.id, "criteria": criteria}
+    return {"eligible": all(c["passed"] for c in criteria), "penalty_id": penalty.id, "criteria": criteria,
+            "publication": publication(r, penalty, facts.today)}
 
 
 def evaluate(enterprise: Enterprise, today: date | None = None, penalty_id: int | None = None) -> dict:
-    rules = load_rules()
+    rules = rules_for(enterprise)
     facts = gather_facts(enterprise, today, rules)
-    return {"enterprise_id": enterprise.id, "as_of": facts.today,
+    from app.supervision.dynamic import membership  # dynamic imports enterprises, which imports us lazily
+
+    return {"enterprise_id": enterprise.id, "as_of": facts.today, "province": rules["province"],
+            "membership": membership(enterprise.id, facts.today),
             "positive_list": positive_list(facts, rules),
             "credit_repair": credit_repair(facts, rules, penalty_id)}

@@ -41,6 +41,12 @@ def jurisdiction(user: User, region_code: str | None = None):
 
 
 def active_membership(today: date):
+    """A member today: admitted, not removed, not expired, not suspended (动态管理, app/supervision/dynamic.py)."""
+    return and_(standing_membership(today), PositiveListEntry.suspended_on.is_(None))
+
+
+def standing_membership(today: date):
+    """Admitted, not removed and not expired — suspended or not (the entry a regulator removes or reinstates)."""
     return and_(PositiveListEntry.removed_on.is_(None), PositiveListEntry.admitted_on <= today,
                 PositiveListEntry.valid_until >= today)
 

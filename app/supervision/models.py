@@ -95,6 +95,11 @@ class PositiveListEntry(db.Model):
     removed_on: Mapped[date | None] = mapped_column(Date)
     removed_reason: Mapped[str | None] = mapped_column(Text)
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    admitted_credit_grade: Mapped[str | None] = mapped_column(String(8))   # to tell a later downgrade
+    # 动态管理: suspended automatically (app/supervision/dynamic.py) until a regulator removes or reinstates
+    suspended_on: Mapped[date | None] = mapped_column(Date)
+    suspension_reasons: Mapped[list | None] = mapped_column(JSON)   # [{trigger, label, detail, evidence_ids}]
+    reviewed_on: Mapped[date | None] = mapped_column(Date)   # reinstated: facts up to this day were reviewed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")

@@ -89,7 +89,8 @@ class IncidentIn(InSchema):
 
 
 class PositiveListDecisionIn(InSchema):
-    action = fields.String(required=True, validate=validate.OneOf(("admit", "remove"), error="应为 admit 或 remove"))
+    action = fields.String(required=True, validate=validate.OneOf(("admit", "remove", "reinstate"),
+                                                              error="应为 admit、remove 或 reinstate"))
     reason = fields.String(required=True, validate=validate.Length(1, 1000, error="长度应为1-1000个字符"))
     valid_years = fields.Integer(load_default=None, validate=validate.Range(1, 10, error="应为1-10年"))
 
@@ -178,15 +179,50 @@ class CriterionOut(OutSchema):
     evidence_ids = fields.List(fields.String())
 
 
+class PublicationOut(OutSchema):
+    """A penalty's publication window (信用修复管理办法): repair from min_ends_on, publication ends at max_ends_on."""
+    credit_category = fields.String()
+    min_months = fields.Integer()
+    max_months = fields.Integer(allow_none=True)
+    min_ends_on = fields.Date()
+    max_ends_on = fields.Date(allow_none=True)
+    ended = fields.Boolean()
+    basis = fields.String()
+    basis_checked = fields.Boolean()
+
+
 class EligibilityPartOut(OutSchema):
     eligible = fields.Boolean()
     penalty_id = fields.Integer(allow_none=True)
     criteria = fields.List(fields.Nested(CriterionOut))
+    publication = fields.Nested(PublicationOut, allow_none=True)
+
+
+class SuspensionReasonOut(OutSchema):
+    trigger = fields.String()
+    label = fields.String()
+    detail = fields.String()
+    evidence_ids = fields.List(fields.String())
+
+
+class MembershipStatusOut(OutSchema):
+    """正面清单 status on the enterprise's page: member, suspended (with reasons), removed, expired, none."""
+    member = fields.Boolean()
+    status = fields.String()
+    since = fields.Date(allow_none=True)
+    until = fields.Date(allow_none=True)
+    suspended = fields.Boolean()
+    suspended_on = fields.Date(allow_none=True)
+    reasons = fields.List(fields.Nested(SuspensionReasonOut))
+    removed_on = fields.Date(allow_none=True)
+    removed_reason = fields.String(allow_none=True)
 
 
 class EligibilityOut(OutSchema):
     enterprise_id = fields.Integer()
     as_of = fields.Date()
+    province = fields.String()
+    membership = fields.Nested(MembershipStatusOut)
     positive_list = fields.Nested(EligibilityPartOut)
     credit_repair = fields.Nested(EligibilityPartOut)
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import String, and_, case, cast, func, literal, select
 
+from app import rules as rules_packs
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import scoped
 from app.common.dbutil import insert_ignoring
@@ -22,10 +23,20 @@ from app.supervision.dashboard import utc_bounds
 from app.supervision.enterprises import ACTIVE
 from app.supervision.models import RiskWarning
 
-SCORE_DROP = 15
-LOOKBACK_DAYS = 30       # event rules look at what happened in the last N days (a missed run catches up)
-MISSED_WINDOW_DAYS = 800  # two yearly periods
 BATCH = 1000
+
+
+def _threshold(region_code: str | None, key: str):
+    """A warning threshold from the pack of the enterprise's province (app/rules/<province>/warnings.yaml)."""
+    try:
+        return rules_packs.for_region(region_code, "warnings")[key]
+    except rules_packs.RulesPackError:
+        return float("inf")  # a province without a pack warns of nothing here; `flask rules check` names it
+
+
+def _widest(key: str) -> int:
+    """The widest window any shipped pack asks for (SQL pre-filter; each row is then judged by its own pack)."""
+    return max(int(rules_packs.section(p, "warnings")[key]) for p in rules_packs.provinces())
 
 
 def _row(key, enterprise_id, kind, level, title, detail, as_of, object_type=None, object_id=None) -> dict:
@@ -35,15 +46,19 @@ def _row(key, enterprise_id, kind, level, title, detail, as_of, object_type=None
 
 
 def _permits(as_of: date) -> list[dict]:
-    """排污许可证 stages from the one ladder in app/notify/policy.yaml (permit_expiry_days)."""
-    stages = sorted(load_policy().permit_expiry_days)
+    """排污许可证 stages from the one ladder of the province's pack (reminders.yaml permit_expiry_days)."""
+    ladders = {p: sorted(load_policy(p).permit_expiry_days) for p in rules_packs.provinces()}
+    widest = max((max(s) for s in ladders.values() if s), default=120)
     rows = db.session.execute(select(Enterprise.id, Enterprise.permit_no, Enterprise.permit_valid_until,
-                                     Enterprise.permit_renewal_applied_on).where(
+                                     Enterprise.permit_renewal_applied_on, Enterprise.region_code).where(
         Enterprise.permit_valid_until.isnot(None),
-        Enterprise.permit_valid_until <= as_of + timedelta(days=max(stages)))).all()
+        Enterprise.permit_valid_until <= as_of + timedelta(days=widest))).all()
     out = []
-    for eid, permit_no, until, applied_on in rows:
+    for eid, permit_no, until, applied_on, region_code in rows:
+        stages = ladders.get(rules_packs.province_of(region_code))
         days = (until - as_of).days
+        if not stages or (days >= 0 and days > max(stages)):
+            continue
         if days < 0:
             out.append(_row(f"permit_expired:{eid}:{until}", eid, "permit_expired", "high",
                             f"排污许可证已于{until}过期",
@@ -91,7 +106,7 @@ def _overdue_problems(as_of: date) -> list[dict]:
 
 
 def _major_problems(as_of: date) -> list[dict]:
-    since, _ = utc_bounds(as_of - timedelta(days=LOOKBACK_DAYS), as_of)
+    since, _ = utc_bounds(as_of - timedelta(days=_widest("lookback_days")), as_of)
     rows = db.session.execute(select(Problem.id, Problem.enterprise_id, Problem.title, Problem.deadline).where(
         Problem.severity == "重大", Problem.status != "cancelled", Problem.created_at >= since,
         _not_warned("major:", Problem.id))).all()
@@ -100,7 +115,7 @@ def _major_problems(as_of: date) -> list[dict]:
 
 
 def _recent_schedules(as_of: date):
-    since, _ = utc_bounds(as_of - timedelta(days=LOOKBACK_DAYS), as_of)
+    since, _ = utc_bounds(as_of - timedelta(days=_widest("lookback_days")), as_of)
     return select(SelfCheck.schedule_id).where(SelfCheck.status == SelfCheckStatus.SUBMITTED,
                                                SelfCheck.submitted_at >= since), since
 
@@ -134,12 +149,15 @@ def _score_drops(as_of: date) -> list[dict]:
                   SelfCheck.period_label, func.lag(SelfCheck.score).over(**order).label("prev_score"),
                   func.lag(SelfCheck.period_label).over(**order).label("prev_label")) \
         .where(SelfCheck.status == SelfCheckStatus.SUBMITTED, SelfCheck.schedule_id.in_(schedules)).subquery()
+    least = min(float(rules_packs.section(p, "warnings")["score_drop"]) for p in rules_packs.provinces())
     rows = db.session.execute(select(runs.c.id, runs.c.enterprise_id, runs.c.score, runs.c.prev_score,
-                                     runs.c.period_label, runs.c.prev_label).where(
-        runs.c.submitted_at >= since, runs.c.prev_score - runs.c.score >= SCORE_DROP)).all()
+                                     runs.c.period_label, runs.c.prev_label, Enterprise.region_code)
+                              .join(Enterprise, Enterprise.id == runs.c.enterprise_id).where(
+        runs.c.submitted_at >= since, runs.c.prev_score - runs.c.score >= least)).all()
     return [_row(f"score_drop:{sid}", eid, "score_drop", "medium", f"自查得分下降{prev - score:.1f}分",
                  f"{prev_label} {prev:.1f}分 → {label} {score:.1f}分", as_of, "selfcheck", sid)
-            for sid, eid, score, prev, label, prev_label in rows]
+            for sid, eid, score, prev, label, prev_label, region in rows
+            if prev - score >= float(_threshold(region, "score_drop"))]
 
 
 def _missed_periods(as_of: date) -> list[dict]:
@@ -148,7 +166,7 @@ def _missed_periods(as_of: date) -> list[dict]:
                                            order_by=(SelfCheck.period_key.desc(), SelfCheck.id.desc())).label("rn")) \
         .join(Schedule, Schedule.id == SelfCheck.schedule_id) \
         .where(Schedule.active.is_(True), SelfCheck.due_date < as_of,
-               SelfCheck.due_date >= as_of - timedelta(days=MISSED_WINDOW_DAYS)).subquery()
+               SelfCheck.due_date >= as_of - timedelta(days=_widest("missed_window_days"))).subquery()
     missing = func.sum(case((ranked.c.status != SelfCheckStatus.SUBMITTED, 1), else_=0))
     rows = db.session.execute(
         select(ranked.c.schedule_id, ranked.c.enterprise_id, func.max(case((ranked.c.rn == 1, ranked.c.id))))

@@ -16,7 +16,10 @@ from app.supervision.models import Penalty
 from tests.supervision.conftest import TODAY
 
 D = date(2026, 6, 15)
-RULES = yaml.safe_load(eligibility.DEFAULT_RULES_PATH.read_text(encoding="utf-8"))
+# Heilongjiang's pack with the criteria that are pure functions of the facts (the registry's facts that
+# read records are tested in test_facts.py)
+RULES = copy.deepcopy(eligibility.pack_rules("230000"))
+RULES["positive_list"]["criteria"] = list(eligibility.DEFAULT_POSITIVE_LIST)
 
 
 def good(**changes) -> Facts:
@@ -65,6 +68,8 @@ PL_CASES = [
     ("credit_grade", {"credit_grade": "环保警示"}, False, "环保警示"),
     ("credit_grade", {"credit_grade": "环保不良"}, False, "环保不良"),
     ("credit_grade", {"credit_grade": "环保诚信"}, True, "环保诚信"),
+    ("credit_grade", {"credit_grade": "未评价"}, False, "尚未评价"),
+    ("credit_grade", {"credit_grade": "A"}, False, "尚未评价"),  # not on Heilongjiang's scale
     ("sector_not_excluded", {"industry_code": "N7724"}, False, "排除行业（N772）"),
     ("sector_not_excluded", {"industry_code": "D4417"}, False, "D4417"),
     ("sector_not_excluded", {"industry_code": "D4620"}, True, "不在排除行业"),
@@ -72,7 +77,7 @@ PL_CASES = [
 
 
 def test_every_criterion_function_has_a_case():
-    assert {c[0] for c in PL_CASES} == set(eligibility.POSITIVE_LIST_CRITERIA)
+    assert {c[0] for c in PL_CASES} == set(eligibility.POSITIVE_LIST_CRITERIA) - set(eligibility.FACT_CRITERIA)
     assert {c[0] for c in CR_CASES} | {"not_repaired"} == set(eligibility.CREDIT_REPAIR_CRITERIA)
 
 
@@ -163,7 +168,7 @@ def test_rules_changes_alter_the_result():
     facts = good(selfchecks=[(i, i != 0) for i in range(12)], credit_grade="环保警示")
     assert not eligibility.positive_list(facts, rules)["eligible"]
     rules["positive_list"]["selfcheck_min_completion"] = 0.9
-    rules["positive_list"]["excluded_credit_grades"] = ["环保不良"]
+    rules["positive_list"]["required_credit_grades"] = ["环保诚信", "环保良好", "环保警示"]
     assert eligibility.positive_list(facts, rules)["eligible"]
     rules["positive_list"]["disabled_criteria"] = ["sector_not_excluded"]
     facts = good(industry_code="N7724")

@@ -118,12 +118,15 @@ def test_profile(auth, data, app):
     client.post(f"/api/supervision/enterprises/{data.world.enterprises['a']}/incidents",
                 json={"occurred_on": TODAY.isoformat(), "level": "一般", "description": "泄漏"})
     body = client.get(f"/api/supervision/enterprises/{data.world.enterprises['a']}").get_json()
-    assert body["enterprise"]["name"] == "道里电镀厂" and body["enterprise"]["positive_list"]["member"]
+    # 动态管理: the incident suspends the member at once, with the reason on the profile
+    assert body["enterprise"]["name"] == "道里电镀厂" and not body["enterprise"]["positive_list"]["member"]
+    membership = body["eligibility"]["membership"]
+    assert membership["status"] == "suspended" and membership["reasons"][0]["trigger"] == "incident"
     assert body["enterprise"]["latest_score"] == 92
     assert [t["score"] for t in body["score_trend"]] == [60, 92]
     assert len(body["problems"]) == 2 and len(body["schedules"]) == 1
     assert body["incidents"][0]["level"] == "一般"
-    assert body["audit"][0]["action"] == "incident.recorded"
+    assert [a["action"] for a in body["audit"][:2]] == ["positive_list.suspended", "incident.recorded"]
     assert {c["code"] for c in body["eligibility"]["positive_list"]["criteria"]} >= {"no_incident", "permit_complete"}
 
 
