@@ -1,6 +1,7 @@
 """Problems found by self-checks, self-reports or regulators, and their rectification."""
 import enum
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -25,6 +26,8 @@ from app.extensions import db
 
 class ProblemStatus(enum.StrEnum):
     # ACTIVE and CLOSED (tuples of values) are set below the class: enum bodies turn values into members.
+    ACTIVE: ClassVar[tuple[str, ...]]
+    CLOSED: ClassVar[tuple[str, ...]]
     OPEN = "open"
     RECTIFYING = "rectifying"
     EXTENSION_REQUESTED = "extension_requested"
