@@ -2,6 +2,7 @@
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import overload
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -39,6 +40,10 @@ def add_months(start: date, months: int) -> date:
     return start + relativedelta(months=months)
 
 
+@overload
+def as_utc(moment: datetime) -> datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
 def as_utc(moment: datetime | None) -> datetime | None:
     """Return an aware UTC datetime; SQLite hands back naive values that are UTC by convention."""
     if moment is None:
