@@ -50,6 +50,7 @@ chromium:
 
 lint: backend
 	$(VENV)/bin/ruff check app tests scripts bench
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: frontend/node_modules/.installed
 	cd frontend && npm run typecheck
