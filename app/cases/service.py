@@ -14,8 +14,8 @@ from app.cases.discretion import suggest
 from app.cases.models import DECISIONS, PENALISING, STATUS_LABELS, Case, CaseStatus
 from app.common import audit
 from app.common.errors import Conflict, Forbidden, field_error
+from app.common.lifecycle import Lifecycle, Step
 from app.common.timeutil import today_local, utcnow
-from app.common.tx import compare_and_set_status
 from app.evidence.models import Upload
 from app.extensions import db
 from app.notify.service import notify
@@ -25,16 +25,21 @@ from app.supervision import decisions as supervision
 from app.supervision.models import CREDIT_CATEGORIES, Penalty
 
 S = CaseStatus
-ACTIONS = {
-    # action: (states it may start from, state it moves to)
-    "investigate": ((S.FILED,), S.INVESTIGATING),
-    "notify": ((S.INVESTIGATING,), S.NOTIFIED),
-    "decide": ((S.NOTIFIED,), S.DECIDED),
-    "issue_documents": ((S.DECIDED,), S.EXECUTING),
-    "verify_rectification": ((S.EXECUTING,), S.RECTIFICATION_VERIFIED),
-    "close": ((S.RECTIFICATION_VERIFIED,), S.CLOSED),
-    "withdraw": ((S.FILED, S.INVESTIGATING, S.NOTIFIED), S.WITHDRAWN),
-}
+LIFECYCLE = Lifecycle(
+    kind="case", noun="案件", labels=STATUS_LABELS,
+    steps={
+        "investigate": Step("regulator", (S.FILED,), S.INVESTIGATING),
+        "notify": Step("regulator", (S.INVESTIGATING,), S.NOTIFIED),
+        "decide": Step("regulator", (S.NOTIFIED,), S.DECIDED),
+        "issue_documents": Step("regulator", (S.DECIDED,), S.EXECUTING),
+        "verify_rectification": Step("regulator", (S.EXECUTING,), S.RECTIFICATION_VERIFIED),
+        "close": Step("regulator", (S.RECTIFICATION_VERIFIED,), S.CLOSED),
+        "withdraw": Step("regulator", (S.FILED, S.INVESTIGATING, S.NOTIFIED), S.WITHDRAWN),
+    },
+    sides={"regulator": lambda _case, user: user.is_regulator or user.is_sysadmin},
+    refusals={"regulator": "只有监管人员可以办理案件"},
+)
+ACTIONS = LIFECYCLE.steps
 EDITABLE = (S.FILED, S.INVESTIGATING, S.NOTIFIED)
 ABBR = {"23": "黑", "14": "晋"}
 
@@ -44,9 +49,7 @@ def _is_regulator(user: User) -> bool:
 
 
 def allowed_actions(case: Case, user: User) -> list[str]:
-    if not _is_regulator(user):
-        return []
-    return [a for a, (states, _) in ACTIONS.items() if case.status in states]
+    return LIFECYCLE.allowed_actions(case, user)
 
 
 def get_case(user: User, case_id: int) -> Case:
@@ -55,20 +58,12 @@ def get_case(user: User, case_id: int) -> Case:
 
 def _regulator_case(user: User, case_id: int, action: str) -> Case:
     case = get_case(user, case_id)
-    if not _is_regulator(user):
-        raise Forbidden("只有监管人员可以办理案件")
-    states, _ = ACTIONS[action]
-    if case.status not in states:
-        raise Conflict(f"案件当前阶段为“{STATUS_LABELS[case.status]}”，不能执行该操作", code="invalid_transition",
-                       details={"status": case.status, "action": action})
+    LIFECYCLE.ensure(case, user, action)
     return case
 
 
 def _transition(case: Case, action: str, comment: str | None = None) -> None:
-    to = ACTIONS[action][1]
-    previous = compare_and_set_status(case, to, "该案件已被其他操作处理，请刷新后查看", {"action": action})
-    audit.record(f"case.{action}", "case", case.id, enterprise_id=case.enterprise_id, from_state=previous,
-                 to_state=to, comment=comment)
+    LIFECYCLE.move(case, action, comment=comment)
 
 
 def _notify_enterprise(case: Case, stage: str, title: str, body: str) -> None:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from app.accounts.models import Position, Role, User
 from app.accounts.scoping import get_scoped, scoped
 from app.common import audit
-from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
+from app.common.errors import Forbidden, ValidationFailed, field_error
+from app.common.lifecycle import Lifecycle, Step
 from app.common.timeutil import add_working_days, local_date, today_local, utcnow
-from app.common.tx import compare_and_set_status
 from app.evidence.models import Upload
 from app.extensions import db
 from app.requests.models import STATUS_LABELS, EnterpriseRequest, RequestEvent, RequestStatus
@@ -28,14 +28,14 @@ def limits() -> dict[str, dict]:
 
 
 ACTIONS = {
-    # action: (who, states it may start from, state it moves to; None = decided by the action)
-    "register": ("regulator", (S.SUBMITTED,), S.REGISTERED),
-    "assign": ("regulator", (S.REGISTERED,), S.ASSIGNED),
-    "reply": ("regulator", (S.ASSIGNED, S.REPLIED), S.REPLIED),
-    "close": ("regulator", (S.REPLIED,), S.CLOSED),
-    "rate": ("enterprise", (S.CLOSED,), None),             # 不满意 → reopened, else rated
-    "review": ("unit_head", (S.REOPENED,), None),           # rehandle → assigned, uphold → rated
-    "followup": ("regulator", (S.RATED,), S.RATED),
+    # action: Step(who, states it may start from, state it moves to; None = decided by the action)
+    "register": Step("regulator", (S.SUBMITTED,), S.REGISTERED),
+    "assign": Step("regulator", (S.REGISTERED,), S.ASSIGNED),
+    "reply": Step("regulator", (S.ASSIGNED, S.REPLIED), S.REPLIED),
+    "close": Step("regulator", (S.REPLIED,), S.CLOSED),
+    "rate": Step("enterprise", (S.CLOSED,), None),             # 不满意 → reopened, else rated
+    "review": Step("unit_head", (S.REOPENED,), None),           # rehandle → assigned, uphold → rated
+    "followup": Step("regulator", (S.RATED,), S.RATED),
 }
 
 
@@ -43,41 +43,34 @@ def _is_unit_head(user: User) -> bool:
     return user.is_sysadmin or user.role == Role.REGULATOR_ADMIN or user.position in UNIT_HEAD_POSITIONS
 
 
-def _side_ok(side: str, request: EnterpriseRequest, user: User) -> bool:
-    if side == "enterprise":
-        return user.is_enterprise_user and user.enterprise_id == request.enterprise_id
-    if side == "unit_head":
-        return (user.is_regulator or user.is_sysadmin) and _is_unit_head(user)
-    return user.is_regulator or user.is_sysadmin
-
-
 def _needs_followup(request: EnterpriseRequest) -> bool:
     return request.followup_due is not None and request.followup_at is None
 
 
+LIFECYCLE = Lifecycle(
+    kind="request", noun="诉求", labels=STATUS_LABELS, steps=ACTIONS,
+    sides={"enterprise": lambda r, user: user.is_enterprise_user and user.enterprise_id == r.enterprise_id,
+           "unit_head": lambda _r, user: (user.is_regulator or user.is_sysadmin) and _is_unit_head(user),
+           "regulator": lambda _r, user: user.is_regulator or user.is_sysadmin},
+    refusals={"enterprise": "只有提出诉求的企业可以执行该操作", "unit_head": "只有单位负责人可以复核",
+              "regulator": "只有监管人员可以执行该操作"},
+    guards={"followup": lambda r: None if _needs_followup(r) else "该诉求无需回访或已回访"},
+)
+
+
 def allowed_actions(request: EnterpriseRequest, user: User) -> list[str]:
-    return [action for action, (side, states, _to) in ACTIONS.items()
-            if request.status in states and _side_ok(side, request, user)
-            and (action != "followup" or _needs_followup(request))]
+    return LIFECYCLE.allowed_actions(request, user)
 
 
 def _ensure(request: EnterpriseRequest, user: User, action: str) -> None:
-    side, states, _to = ACTIONS[action]
-    if not _side_ok(side, request, user):
-        raise Forbidden({"enterprise": "只有提出诉求的企业可以执行该操作",
-                         "unit_head": "只有单位负责人可以复核"}.get(side, "只有监管人员可以执行该操作"))
-    if request.status not in states or (action == "followup" and not _needs_followup(request)):
-        raise Conflict(f"诉求当前状态为“{STATUS_LABELS[request.status]}”，不能执行该操作",
-                       code="invalid_transition", details={"status": request.status, "action": action})
+    LIFECYCLE.ensure(request, user, action)
 
 
 def _move(request: EnterpriseRequest, to: str, action: str, body: str = "", visible: bool = True) -> None:
-    previous = compare_and_set_status(request, to, "该诉求已被其他操作处理，请刷新后查看", {"action": action})
+    LIFECYCLE.move(request, action, to=to, comment=body[:200] or None)
     db.session.add(RequestEvent(request_id=request.id, kind=action, body=body, author_id=_actor_id(),
                                 visible_to_enterprise=visible, at=utcnow()))
     db.session.flush()
-    audit.record(f"request.{action}", "request", request.id, enterprise_id=request.enterprise_id,
-                 from_state=previous, to_state=to, comment=body[:200] or None)
 
 
 def _actor_id():
