@@ -89,8 +89,10 @@ def bound_integer_urls(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     from app.notify.transitions import connect_receivers
+    from app.supervision.repair_reminder import connect_receivers as connect_repair_reminder
 
     connect_receivers()
+    connect_repair_reminder()
     app.add_url_rule("/api/docs", "api_docs", lambda: Response(DOCS_PAGE, mimetype="text/html"))
     app.add_url_rule("/api/docs.js", "api_docs_js", lambda: Response(DOCS_JS, mimetype="text/javascript"))
     app.add_url_rule("/api/docs.css", "api_docs_css", lambda: Response(DOCS_CSS, mimetype="text/css"))

@@ -22,6 +22,7 @@ from app.cases.schemas import (
     CaseUpdateIn,
     CaseWithdrawIn,
 )
+from app.common.schemas import RowView
 from app.common.tx import transactional
 
 cases_blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="案件（立案至结案）",
@@ -29,8 +30,7 @@ cases_blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="�
 
 
 def _out(case):
-    case.allowed_actions = service.allowed_actions(case, current_user)
-    return case
+    return RowView(case, allowed_actions=service.allowed_actions(case, current_user))
 
 
 @cases_blp.route("")

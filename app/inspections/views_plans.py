@@ -3,6 +3,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import REGULATOR, roles_required
+from app.common.schemas import RowView
 from app.common.tx import transactional
 from app.inspections import plans, rules
 from app.inspections.schemas_other import DrawIn, DrawList, DrawOut, PlanIn, PlanOut, PlanPage, YearArgs
@@ -12,13 +13,11 @@ plans_blp = Blueprint("inspection_plans", __name__, url_prefix="/api/inspections
 
 
 def _plan(plan):
-    plan.unit_name = rules.unit_name(plan.unit_code)
-    return plan
+    return RowView(plan, unit_name=rules.unit_name(plan.unit_code))
 
 
 def _draw(draw, plan):
-    draw.reproducible = plans.verify_draw(draw, plan)["reproducible"]
-    return draw
+    return RowView(draw, reproducible=plans.verify_draw(draw, plan)["reproducible"])
 
 
 @plans_blp.route("")

@@ -3,6 +3,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import ENTERPRISE, REGULATOR, login_required, roles_required
+from app.common.schemas import RowView
 from app.common.timeutil import today_local
 from app.common.tx import transactional
 from app.legal import schemas as s
@@ -13,9 +14,7 @@ legal_blp = Blueprint("legal", __name__, url_prefix="/api/legal", description="æ
 
 
 def _out(case):
-    if not current_user.is_enterprise_user:
-        case.read_count = service.read_count(case.id)
-    return case
+    return case if current_user.is_enterprise_user else RowView(case, read_count=service.read_count(case.id))
 
 
 @legal_cases_blp.route("")

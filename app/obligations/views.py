@@ -4,6 +4,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.accounts.permissions import ENTERPRISE, login_required, roles_required
+from app.common.schemas import RowView
 from app.common.tx import transactional
 from app.extensions import db
 from app.obligations import ics, service
@@ -21,13 +22,12 @@ obligations_blp = Blueprint("obligations", __name__, url_prefix="/api/obligation
 
 def _present(obligation, today, rules):
     rule = rules.get(obligation.code) or {}
-    obligation.legal_basis = rule.get("legal_basis") or []
-    obligation.proof = rule.get("proof", "")
-    obligation.self_check_items = rule.get("self_check_items") or []
-    obligation.allowed_actions = ["mark_done"] if (
-        obligation.status == "pending" and current_user.is_enterprise_user
-        and current_user.enterprise_id == obligation.enterprise_id) else []
-    out = {c: getattr(obligation, c) for c in ObligationOut().fields}
+    row = RowView(obligation, legal_basis=rule.get("legal_basis") or [], proof=rule.get("proof", ""),
+                  self_check_items=rule.get("self_check_items") or [],
+                  allowed_actions=["mark_done"] if (
+                      obligation.status == "pending" and current_user.is_enterprise_user
+                      and current_user.enterprise_id == obligation.enterprise_id) else [])
+    out = {c: getattr(row, c) for c in ObligationOut().fields}
     out["status"] = service.display_status(obligation, today)
     return out
 

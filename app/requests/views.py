@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 
 from app.accounts.models import Enterprise
 from app.accounts.permissions import ENTERPRISE, REGULATOR, login_required, roles_required
+from app.common.schemas import RowView
 from app.common.tx import transactional
 from app.extensions import db
 from app.requests import schemas as s
@@ -13,10 +14,9 @@ requests_blp = Blueprint("requests", __name__, url_prefix="/api/requests", descr
 
 
 def _out(request, with_events=True):
-    request.allowed_actions = service.allowed_actions(request, current_user)
-    request.enterprise_name = db.session.get(Enterprise, request.enterprise_id).name
-    request.events = service.events_for(request, current_user) if with_events else []
-    return request
+    return RowView(request, allowed_actions=service.allowed_actions(request, current_user),
+                   enterprise_name=db.session.get(Enterprise, request.enterprise_id).name,
+                   events=service.events_for(request, current_user) if with_events else [])
 
 
 @requests_blp.route("", methods=["POST"])

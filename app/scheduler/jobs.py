@@ -35,6 +35,8 @@ JOBS: tuple[Job, ...] = (
         catch_up="each", description="生成到期的自查任务"),
     Job("risk_warnings", "app.supervision.warnings:run_daily_warnings", _daily(7, 0), takes="date",
         description="每日风险预警"),
+    Job("positive_list_dynamic", "app.supervision.dynamic:daily_check", _daily(7, 5), takes="date",
+        description="正面清单动态管理：处罚、事件、降级、许可证过期、重大问题逾期自动暂停并通知监管确认"),
     Job("selfcheck_reminders", "app.notify.reminders:selfcheck_reminders", _daily(8, 0),
         description="自查到期提醒"),
     Job("rectification_reminders", "app.notify.reminders:rectification_reminders", _daily(8, 5),
