@@ -35,7 +35,11 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{js,css,html,png,svg,woff2}'],
+        // Every route's chunk is precached, and the first service worker takes over the open page
+        // at once (clientsClaim): the app works offline from the first session, with no reload.
+        globPatterns: ['**/*.{js,mjs,css,html,png,svg,ico,woff2,webmanifest}'],
+        maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+        clientsClaim: true,
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/verify\//, /^\/e\//],
         cleanupOutdatedCaches: true,

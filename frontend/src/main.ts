@@ -9,6 +9,7 @@ import App from './App.vue'
 import router from './router'
 import { onUnauthorized } from './api/http'
 import { useAuthStore } from './stores/auth'
+import { installChunkErrorHandler } from './lib/chunkError'
 
 Locale.use('zh-CN', zhCN)
 
@@ -16,6 +17,7 @@ const app = createApp(App)
 const pinia = createPinia()
 app.use(pinia)
 app.use(router)
+installChunkErrorHandler(router)
 
 onUnauthorized(() => {
   const auth = useAuthStore(pinia)

@@ -183,6 +183,8 @@ export interface ReportDetail {
   warnings: { kind: string; message: string }[]
   digest: string
   verify_url: string
+  /** the PDF has been rendered and stored: downloading it is instant */
+  pdf_ready?: boolean
 }
 
 export type ProblemStatus =

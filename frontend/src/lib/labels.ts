@@ -39,3 +39,12 @@ export const STATUS_LABELS: Record<string, string> = {
 }
 
 export const historyLabel = (action: string) => HISTORY_LABELS[action] ?? action.replace(/^problem\./, '')
+
+/** Tag colour that follows the grade: A green, B blue, C orange, D red (C is never green). */
+export function gradeTagType(g: string | null | undefined): 'success' | 'primary' | 'warning' | 'danger' | 'default' {
+  if (!g) return 'default'
+  if (/优|A/.test(g)) return 'success'
+  if (/良|B/.test(g)) return 'primary'
+  if (/中|C/.test(g)) return 'warning'
+  return 'danger'
+}

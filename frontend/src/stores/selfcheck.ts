@@ -41,6 +41,8 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
   const timers = new Map<number, ReturnType<typeof setTimeout>>()
   /** self-checks whose submit() call is waiting for the server's answer */
   const submitWaiting = new Set<number>()
+  /** a submission queued earlier (offline) that the server has now accepted */
+  const acceptedInBackground = ref<number | null>(null)
 
   const uid = () => {
     if (!auth.user) throw new ApiError(401, 'unauthorized', '请先登录')
@@ -430,6 +432,7 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     if (e.type === 'submit-done' || e.type === 'submit-error') {
       // a submission queued offline was answered: show the result, not the stale draft
       if (submitWaiting.has(e.selfcheckId)) return // submit() itself takes the answer
+      if (e.type === 'submit-done') acceptedInBackground.value = e.selfcheckId
       const at = new Date().toISOString()
       void afterSubmit(e.type === 'submit-done' ? { ok: true, result: e.result, at } : { ok: false, error: e.error, at }).catch(
         () => undefined,
@@ -464,6 +467,7 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     missing,
     editable,
     lastSubmit,
+    acceptedInBackground,
     loadTasks,
     open,
     setAnswer,
