@@ -28,7 +28,7 @@ def test_chain_visit_with_photo_and_enterprise_result(browser, live_server, tmp_
     finally:
         ctx.close()
     ctx, page = new_page(browser, live_server)
-    try:  # 局长 signs the last step; the inspector visits, records a finding with a photo, completes
+    try:  # 局长 signs the last step; the inspector visits offline, records a finding with a photo, completes
         login(page, "demo-director")
         page.goto(inspection_url)
         page.locator("[data-testid=approve]").click()
@@ -41,15 +41,18 @@ def test_chain_visit_with_photo_and_enterprise_result(browser, live_server, tmp_
         page.goto(inspection_url)
         page.locator("[data-testid=start]").click()
         item = page.locator("[data-testid=check-item]").first
+        expect(item).to_be_visible()
+        ctx.set_offline(True)  # the plant has no signal: everything below is kept on the phone
         item.get_by_text("不符合", exact=True).click()
         item.locator("[data-testid=finding-note] input").fill("除臭设施未运行")
         item.locator("[data-testid=photo-input]").set_input_files(str(make_jpeg(tmp_path / "site.jpg")))
         expect(item.locator("[data-testid=photo-count]")).to_have_text("1")
-        page.locator("[data-testid=save-results]").click()
-        expect(page.get_by_text("已保存", exact=True)).to_be_visible()
         page.locator("[data-testid=summary] textarea").fill("发现问题1个，已责令限期整改")
         page.locator("[data-testid=complete]").click()
-        expect(page.locator("[data-testid=status]")).to_contain_text("已完成")
+        expect(page.locator("[data-testid=queued]")).to_be_visible()
+        expect(page.locator("[data-testid=status]")).to_contain_text("现场检查中")
+        ctx.set_offline(False)  # back online: the outbox uploads the photo, saves the results, completes
+        expect(page.locator("[data-testid=status]")).to_contain_text("已完成", timeout=60_000)
         inspection = page.request.get("/api/inspections/" + inspection_url.rsplit("/", 1)[1]).json()
         assert len(inspection["problem_ids"]) == 1
         problem = page.request.get(f"/api/problems/{inspection['problem_ids'][0]}").json()

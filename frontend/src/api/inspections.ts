@@ -91,8 +91,9 @@ export const cancelInspection = (id: number, reason: string) =>
 export const getChecklist = (id: number) => http.get<Checklist>(`/api/inspections/${id}/checklist`)
 export const saveResults = (id: number, results: Partial<InspectionResult>[]) =>
   http.put<Inspection>(`/api/inspections/${id}/results`, { results })
-export const completeInspection = (id: number, summary: string) =>
-  http.post<Inspection>(`/api/inspections/${id}/complete`, { summary })
+export const completeInspection = (id: number, summary: string, idempotencyKey?: string) =>
+  http.post<Inspection>(`/api/inspections/${id}/complete`, { summary },
+    idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : undefined)
 export const formPdfUrl = (id: number) => `/api/inspections/${id}/form.pdf`
 
 // --- plans and 双随机 draws, special actions (附件1), dashboard numbers ---------------------------

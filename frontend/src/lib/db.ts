@@ -53,7 +53,15 @@ export interface KvEntry {
   savedAt: string
 }
 
-export type OpKind = 'upload' | 'answers' | 'submit' | 'problem'
+export type OpKind = 'upload' | 'answers' | 'submit' | 'problem' | 'inspection'
+
+/** An on-site inspection write queued offline: results (local photos per item) or the completion. */
+export interface InspectionOpSpec {
+  inspectionId: number
+  action: 'results' | 'complete'
+  results?: { item_code: string; result: string; note: string; upload_ids: number[]; photos: string[] }[]
+  summary?: string
+}
 
 /** A problem write queued offline: 上报问题 or 提交整改, sent with its Idempotency-Key. */
 export interface ProblemOpSpec {
@@ -70,7 +78,7 @@ export interface OutboxOp {
   userId: number
   kind: OpKind
   selfcheckId: number
-  payload: { clientId?: string; itemIds?: number[]; idempotencyKey?: string; problem?: ProblemOpSpec }
+  payload: { clientId?: string; itemIds?: number[]; idempotencyKey?: string; problem?: ProblemOpSpec; inspection?: InspectionOpSpec }
   status: 'queued' | 'failed'
   attempts: number
   nextAttemptAt: number

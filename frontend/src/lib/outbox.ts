@@ -34,7 +34,7 @@ function stopsTheRun(err: unknown): boolean {
   return err instanceof ApiError && (err.code === 'network_error' || err.code === 'timeout' || err.code === 'auth_wait')
 }
 
-const PHASE: Record<OutboxOp['kind'], number> = { upload: 0, answers: 1, submit: 2, problem: 2 }
+const PHASE: Record<OutboxOp['kind'], number> = { upload: 0, answers: 1, submit: 2, problem: 2, inspection: 2 }
 
 /** Processing order: phase, then queue order. */
 export function compareOps(a: OutboxOp, b: OutboxOp): number {
@@ -49,6 +49,18 @@ export function blockersOf(op: OutboxOp, queued: OutboxOp[]): OutboxOp[] {
   if (op.kind === 'submit') {
     return queued.filter(
       (o) => o !== op && o.status === 'queued' && o.selfcheckId === op.selfcheckId && (o.kind === 'upload' || o.kind === 'answers'),
+    )
+  }
+  if (op.kind === 'inspection') {
+    // an inspection write waits for its photos and for earlier writes of the same inspection
+    const spec = op.payload.inspection
+    const photos = new Set((spec?.results ?? []).flatMap((r) => r.photos))
+    return queued.filter(
+      (o) =>
+        o !== op &&
+        o.status === 'queued' &&
+        ((o.kind === 'upload' && photos.has(o.payload.clientId ?? '')) ||
+          (o.kind === 'inspection' && o.payload.inspection?.inspectionId === spec?.inspectionId && (o.seq as number) < (op.seq as number))),
     )
   }
   if (op.kind === 'problem') {

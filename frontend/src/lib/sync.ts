@@ -4,6 +4,7 @@
 import { ApiError } from '@/api/http'
 import { saveAnswers, submitSelfCheck, type AnswerInput } from '@/api/selfchecks'
 import { uploadPhoto } from '@/api/uploads'
+import { completeInspection, saveResults as saveInspectionResults } from '@/api/inspections'
 import { reportProblem, submitRectification } from '@/api/problems'
 import type { ProblemDetail, Progress, SubmitResponse } from '@/api/types'
 import { getDb, kvSet, type OutboxOp } from './db'
@@ -19,6 +20,8 @@ export type SyncEvent =
   | { type: 'submit-error'; selfcheckId: number; error: SubmitErrorInfo }
   | { type: 'problem-done'; key: string; problemId: number; detail: ProblemDetail }
   | { type: 'problem-error'; key: string; problemId: number | null; error: SubmitErrorInfo }
+  | { type: 'inspection-done'; key: string; inspectionId: number }
+  | { type: 'inspection-error'; key: string; inspectionId: number; message: string }
   | { type: 'idle'; remaining: number }
 
 export interface SubmitErrorInfo {
@@ -226,6 +229,40 @@ export function makeHandlers(userId: number, alive: () => boolean = () => true):
       for (const cid of Object.values(spec.photos).flat()) await tx.store.delete(cid)
       await tx.done
       emit({ type: 'problem-done', key, problemId: detail.id, detail })
+    },
+
+    async inspection(op: OutboxOp) {
+      const spec = op.payload.inspection
+      const key = op.payload.idempotencyKey as string
+      if (!spec) return
+      const db = await getDb()
+      try {
+        live()
+        if (spec.action === 'results') {
+          const results = []
+          for (const r of spec.results ?? []) {
+            const ids = [...r.upload_ids]
+            for (const cid of r.photos) {
+              const p = await db.get('photos', cid)
+              if (!p || p.status === 'failed') continue
+              // cannot happen (the write runs after its uploads); retried if it does
+              if (p.uploadId === null) throw new ApiError(503, 'waiting_upload', '等待照片上传完成')
+              if (!ids.includes(p.uploadId)) ids.push(p.uploadId)
+            }
+            results.push({ item_code: r.item_code, result: r.result as 'compliant', note: r.note, upload_ids: ids })
+          }
+          await saveInspectionResults(spec.inspectionId, results)
+        } else {
+          await completeInspection(spec.inspectionId, spec.summary ?? '', key)
+        }
+      } catch (err) {
+        if (err instanceof ApiError && !err.retryable && !isAuthTrouble(err)) {
+          emit({ type: 'inspection-error', key, inspectionId: spec.inspectionId, message: err.message })
+          return // answered by the server: nothing to retry
+        }
+        throw asRetry(err)
+      }
+      emit({ type: 'inspection-done', key, inspectionId: spec.inspectionId })
     },
   }
 }

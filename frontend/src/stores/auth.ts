@@ -37,7 +37,7 @@ export const useAuthStore = defineStore('auth', () => {
     } catch {
       // private mode: the session still works, only offline reload does not
     }
-    if (ENTERPRISE_ROLES.has(res.user.role)) resumeAfterLogin(res.user.id)
+    resumeAfterLogin(res.user.id) // enterprise checklists and regulators' on-site inspections queue offline
   }
 
   /** Forget the session in memory (401); cached answers stay for when the user logs in again. */
@@ -63,7 +63,7 @@ export const useAuthStore = defineStore('auth', () => {
         user.value = cached.user
         setCsrfToken(cached.csrf_token)
         offline.value = true
-        if (ENTERPRISE_ROLES.has(cached.user.role)) resumeAfterLogin(cached.user.id)
+        resumeAfterLogin(cached.user.id)
       } else {
         clearSession()
       }
