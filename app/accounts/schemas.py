@@ -2,11 +2,12 @@
 from marshmallow import ValidationError, fields, validate, validates
 
 from app.accounts.models import (
+    ALL_CREDIT_GRADES,
     BOILER_FUELS,
-    CREDIT_GRADES,
     ENTERPRISE_FLAGS,
     NOISE_ZONES,
     PERMIT_CLASSES,
+    UNRATED,
     Position,
     Role,
 )
@@ -92,7 +93,8 @@ class EnterpriseIn(InSchema):
     permit_valid_until = fields.Date(allow_none=True, load_default=None)
     flags = fields.List(fields.String(validate=validate.OneOf(list(ENTERPRISE_FLAGS), error="未知的企业标识")),
                         load_default=list)
-    credit_grade = fields.String(load_default="环保良好", validate=validate.OneOf(CREDIT_GRADES, error="信用等级无效"))
+    # the province's scale decides (accounts.service.check_credit_grade); unrated by default
+    credit_grade = fields.String(load_default=UNRATED, validate=validate.OneOf(ALL_CREDIT_GRADES, error="信用等级无效"))
     contact_name = fields.String(load_default="", validate=validate.Length(max=64, error="过长"))
     contact_phone = fields.String(load_default="", validate=validate.Length(max=32, error="过长"))
     # Profile facts for the automatic judgements (see app/selfcheck/data/limits.yaml, docs/rules.md).
@@ -114,8 +116,10 @@ class EnterpriseIn(InSchema):
 
 
 class EnterpriseUpdateIn(EnterpriseIn):
-    class Meta:
-        partial = True
+    """PATCH: only the fields sent (no defaults — a missing credit_grade must not reset the grade)."""
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        return super().load(data, many=many, partial=True, unknown=unknown)
 
 
 class EnterpriseOut(OutSchema):

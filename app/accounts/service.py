@@ -132,8 +132,18 @@ def list_enterprises(actor: User, q: str | None, page: int, per_page: int):
     return items, total
 
 
+def check_credit_grade(region_code: str, grade: str | None) -> None:
+    """A grade must be on the scale of the enterprise's province (app/rules/<province>/credit.yaml), or 未评价."""
+    from app import rules as rules_packs
+
+    credit = rules_packs.for_region(region_code, "credit")
+    if grade is not None and grade != credit["unrated"] and grade not in credit["scale"]:
+        raise field_error("credit_grade", f"信用等级应为{'、'.join(credit['scale'])}或{credit['unrated']}")
+
+
 def create_enterprise(actor: User, data: dict) -> Enterprise:
     _check_region(actor, data["region_code"])
+    check_credit_grade(data["region_code"], data.get("credit_grade"))
     data = {**data, "uscc": data["uscc"].upper()}
     if db.session.scalar(select(Enterprise.id).where(Enterprise.uscc == data["uscc"])):
         raise field_error("uscc", "该统一社会信用代码已存在", status=409, code="duplicate")
@@ -154,6 +164,9 @@ def update_enterprise(actor: User, enterprise_id: int, data: dict) -> Enterprise
             Enterprise.uscc == data["uscc"], Enterprise.id != enterprise.id))
         if clash:
             raise field_error("uscc", "该统一社会信用代码已存在", status=409, code="duplicate")
+    if "credit_grade" in data or "region_code" in data:
+        check_credit_grade(data.get("region_code", enterprise.region_code),
+                           data.get("credit_grade", enterprise.credit_grade))
     for key, value in data.items():
         setattr(enterprise, key, value)
     audit.record("enterprise.updated", "enterprise", enterprise.id, enterprise_id=enterprise.id,

@@ -8,8 +8,9 @@ import secrets
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from app import rules as rules_packs
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped
 from app.common import audit, events
@@ -30,7 +31,21 @@ from app.remediation.models import (
 
 S = ProblemStatus
 OPEN_STATES = S.ACTIVE
-REOPEN_WINDOW_DAYS = 30
+
+
+def _pack(problem: Problem) -> dict:
+    """The remediation section of the rules pack of the problem's province (app/rules/<province>/remediation.yaml)."""
+    return rules_packs.for_region(problem.enterprise.region_code, "remediation")
+
+
+def reopen_window_days(problem: Problem) -> int:
+    return int(_pack(problem)["reopen_window_days"])
+
+
+def self_close_sample_rate(problem: Problem) -> float:
+    """The province's sampling rate; config SELF_CLOSE_SAMPLE_RATE overrides it (tests, a pilot)."""
+    configured = current_app.config.get("SELF_CLOSE_SAMPLE_RATE")
+    return float(configured if configured is not None else _pack(problem)["self_close_sample_rate"])
 
 
 def default_days(severity: str) -> int:
@@ -53,7 +68,7 @@ def _is_regulator_side(user: User) -> bool:
 
 def _self_closed_recently(problem: Problem) -> bool:
     return (problem.status == S.SELF_CLOSED and problem.closed_at is not None
-            and (today_local() - local_date(problem.closed_at)).days <= REOPEN_WINDOW_DAYS)
+            and (today_local() - local_date(problem.closed_at)).days <= reopen_window_days(problem))
 
 
 ACTIONS = {
@@ -96,7 +111,7 @@ def _ensure(problem: Problem, user: User, action: str) -> None:
         raise Conflict(f"问题当前状态为“{STATUS_LABELS[problem.status]}”，不能执行该操作",
                        code="invalid_transition", details={"status": problem.status, "action": action})
     if action == "reopen" and not _self_closed_recently(problem):
-        raise Conflict(f"自行销号超过{REOPEN_WINDOW_DAYS}天，不能重新打开", code="invalid_transition")
+        raise Conflict(f"自行销号超过{reopen_window_days(problem)}天，不能重新打开", code="invalid_transition")
 
 
 def _transition(problem: Problem, to: str, action: str, comment: str | None = None) -> None:
@@ -243,7 +258,7 @@ def submit_rectification(actor: User, problem_id: int, description: str, upload_
     if problem.status == S.OPEN:
         _transition(problem, S.RECTIFYING, "accepted", "提交整改时自动接受")
     problem.submitted_at = rectification.submitted_at
-    rate = current_app.config.get("SELF_CLOSE_SAMPLE_RATE", 0.10)
+    rate = self_close_sample_rate(problem)
     if problem.needs_regulator:
         _transition(problem, S.SUBMITTED, "rectification_submitted", description[:200])
         return problem
@@ -284,6 +299,13 @@ def request_extension(actor: User, problem_id: int, days: int, reason: str) -> P
     _ensure(problem, actor, "request_extension")
     if not reason.strip():
         raise field_error("reason", "请填写延期理由")
+    limits = _pack(problem)["extension"]
+    if days > int(limits["max_days"]):
+        raise field_error("days", f"单次申请延期不超过{int(limits['max_days'])}天")
+    asked = db.session.scalar(select(func.count()).select_from(ExtensionRequest).where(
+        ExtensionRequest.problem_id == problem.id)) or 0
+    if limits.get("max_requests") is not None and asked >= int(limits["max_requests"]):
+        raise Conflict(f"每个问题最多申请延期{int(limits['max_requests'])}次", code="extension_limit")
     db.session.add(ExtensionRequest(problem_id=problem.id, days=days, reason=reason,
                                     previous_status=problem.status, requested_by_id=actor.id))
     _transition(problem, S.EXTENSION_REQUESTED, "extension_requested", f"申请延期{days}天：{reason}")

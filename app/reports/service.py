@@ -95,11 +95,12 @@ def issue_report(selfcheck: SelfCheck, items, answers: dict[int, Answer], proble
     enterprise = selfcheck.enterprise
     today = local_date(selfcheck.submitted_at)
     severities = {p.item_id: p.severity for p in problems if p.item_id}  # a judgement's graver finding
-    totals = evaluate.score(items, answers, severities)
+    scoring = evaluate.scoring_for(enterprise)
+    totals = evaluate.score(items, answers, severities, scoring)
     sections = []
     for code in dict.fromkeys(i.section_code for i in items):
         section_items = [i for i in items if i.section_code == code]
-        s = evaluate.score(section_items, answers, severities)
+        s = evaluate.score(section_items, answers, severities, scoring)
         sections.append({"code": code, "title": section_items[0].section_title, "score": s["score"],
                          "checked": s["checked"], "compliant": s["compliant"],
                          "non_compliant": s["non_compliant"], "not_applicable": s["not_applicable"]})

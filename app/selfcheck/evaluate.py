@@ -1,11 +1,20 @@
 """Rules that turn an entered value into a result, check completeness, and score a run."""
 from datetime import date
 
+from app import rules as rules_packs
 from app.selfcheck import judgement
-from app.selfcheck.models import SEVERITY_WEIGHT
 
-GRADES = (("A", 90.0), ("B", 75.0), ("C", 60.0))
-GRADE_LABELS = {"A": "优", "B": "良", "C": "中", "D": "差"}
+DEFAULT_PROVINCE = "230000"
+GRADE_LABELS = {"A": "优", "B": "良", "C": "中", "D": "差"}  # every shipped pack's grade_labels
+
+
+def scoring(province: str | None = None) -> dict:
+    """Weights and grade thresholds of a province (app/rules/<province>/scoring.yaml)."""
+    return rules_packs.section(province or DEFAULT_PROVINCE, "scoring")
+
+
+def scoring_for(enterprise) -> dict:
+    return scoring(rules_packs.province_of(enterprise.region_code)) if enterprise is not None else scoring()
 
 
 def parse_number(value) -> float | None:
@@ -74,12 +83,15 @@ def missing(items, answers_by_item: dict) -> tuple[list[str], list[str]]:
     return unanswered, no_evidence
 
 
-def score(items, answers_by_item: dict, severities: dict | None = None) -> dict:
-    """Score = 100 × compliant weight / applicable weight (一般 1, 较重 3, 重大 5), one decimal.
+def score(items, answers_by_item: dict, severities: dict | None = None, rules: dict | None = None) -> dict:
+    """Score = 100 × compliant weight / applicable weight (the pack's weights: 一般 1, 较重 3, 重大 5), one decimal.
 
     管理建议 items (statutory false) are counted apart and never scored. `severities` overrides an item's
-    severity where its judgement found a graver case (an expired permit is 重大).
+    severity where its judgement found a graver case (an expired permit is 重大). `rules`: the province's
+    scoring section (Heilongjiang's when not given).
     """
+    rules = rules or scoring()
+    weights = rules["severity_weights"]
     applicable = compliant = 0
     counts = {"checked": len(items), "compliant": 0, "non_compliant": 0, "not_applicable": 0, "advice": 0}
     major_failure = False
@@ -95,18 +107,21 @@ def score(items, answers_by_item: dict, severities: dict | None = None) -> dict:
         if result not in ("compliant", "non_compliant"):
             continue
         severity = (severities or {}).get(item.id, item.severity)
-        weight = SEVERITY_WEIGHT[severity]
+        weight = weights[severity]
         applicable += weight
         if result == "compliant":
             compliant += weight
         elif severity == "重大":
             major_failure = True
     value = round(100.0 * compliant / applicable, 1) if applicable else 100.0
-    return {"score": value, "grade": grade_for(value, major_failure), **counts}
+    return {"score": value, "grade": grade_for(value, major_failure, rules), **counts}
 
 
-def grade_for(value: float, major_failure: bool) -> str:
-    grade = next((g for g, floor in GRADES if value >= floor), "D")
-    if major_failure and grade in ("A", "B"):
-        grade = "C"  # a 重大 non-compliance caps the grade at C
+def grade_for(value: float, major_failure: bool, rules: dict | None = None) -> str:
+    rules = rules or scoring()
+    grades = [(g["grade"], float(g["min"])) for g in rules["grades"]]
+    grade = next((g for g, floor in grades if value >= floor), "D")
+    cap = rules.get("major_failure_cap")
+    if major_failure and cap and grade < cap:
+        grade = cap  # a 重大 non-compliance caps the grade (C in both shipped packs)
     return grade

@@ -24,7 +24,6 @@ from app.common.timeutil import utcnow
 from app.common.vocab import SEVERITIES  # noqa: F401 (re-exported for the library's checks)
 from app.extensions import db
 
-SEVERITY_WEIGHT = {"一般": 1, "较重": 3, "重大": 5}
 ANSWER_TYPES = ("yes_no_na", "number", "choice", "text", "date", "photo")
 EVIDENCE_RULES = ("none", "photo_if_noncompliant", "photo_always")
 RESULTS = ("compliant", "non_compliant", "not_applicable")

@@ -245,7 +245,8 @@ def close_for_submission(user: User, selfcheck_id: int):
                                         "proof_required": [{"code": i.code, "message": judgement.proof_message(i)}
                                                            for i in proofs]})
     findings = judgement.findings(items, answers, selfcheck.enterprise, today)
-    result = evaluate.score(items, answers, {i: v.severity for i, v in findings.items() if v.severity})
+    result = evaluate.score(items, answers, {i: v.severity for i, v in findings.items() if v.severity},
+                            evaluate.scoring_for(selfcheck.enterprise))
     now = utcnow()
     previous = compare_and_set_status(selfcheck, SelfCheckStatus.SUBMITTED, "该自查已提交，不能再修改",
                                       code="already_submitted")

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, extract, func, or_, select
 
+from app import rules as rules_packs
 from app.accounts.models import Enterprise, Region, User
 from app.common.timeutil import TZ, add_months, as_utc, today_local
 from app.common.vocab import SEVERITIES
@@ -259,19 +260,23 @@ def attention(scope, today: date, limit: int = ATTENTION_LIMIT) -> dict:
         days = (today - oldest).days
         flag(entry(eid, name, region), "red" if days > SELFCHECK_RED_DAYS else "amber",
              f"自查逾期{days}天" + (f"（共{n}次未提交）" if n > 1 else ""))
+    # bad grades are the province's (credit.yaml bad_grades; the last one of the scale is red)
+    credit = {p: rules_packs.section(p, "credit") for p in rules_packs.provinces()}
+    bad = sorted({g for c in credit.values() for g in c["bad_grades"]})
     rows = db.session.execute(
         select(Enterprise.id, Enterprise.name, Enterprise.region_code, Enterprise.permit_valid_until,
                Enterprise.credit_grade)
         .where(scope, (Enterprise.permit_valid_until <= today + timedelta(days=PERMIT_AMBER_DAYS))
-               | Enterprise.credit_grade.in_(("环保警示", "环保不良"))))
+               | Enterprise.credit_grade.in_(bad)))
     for eid, name, region, valid_until, grade in rows:
         item = entry(eid, name, region)
         if valid_until is not None and valid_until < today:
             flag(item, "red", f"排污许可证已过期{(today - valid_until).days}天")
         elif valid_until is not None and valid_until <= today + timedelta(days=PERMIT_AMBER_DAYS):
             flag(item, "amber", f"排污许可证{(valid_until - today).days}天后到期")
-        if grade in ("环保警示", "环保不良"):
-            flag(item, "red" if grade == "环保不良" else "amber", f"环境信用等级为{grade}")
+        scale = credit.get(f"{region[:2]}0000")
+        if scale and grade in scale["bad_grades"]:
+            flag(item, "red" if grade == scale["scale"][-1] else "amber", f"环境信用等级为{grade}")
     items = [i for i in found.values() if i["colour"] != "green"]
     items.sort(key=lambda i: (i["colour"] != "red", -len(i["reasons"]), i["name"], i["enterprise_id"]))
     total = db.session.scalar(select(func.count(Enterprise.id)).where(scope))

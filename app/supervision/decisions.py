@@ -7,6 +7,7 @@ import logging
 
 from sqlalchemy import select
 
+from app import rules as rules_packs
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped
 from app.common import audit
@@ -53,8 +54,17 @@ def _check_problem_ids(enterprise_id: int, problem_ids: list[int]) -> list[int]:
     return problem_ids
 
 
+def _check_pack_value(enterprise: Enterprise, section: str, key: str, value, field: str, noun: str) -> None:
+    """A value the province's pack lists (incident levels, credit categories) — the pack of the enterprise."""
+    allowed = list(rules_packs.for_region(enterprise.region_code, section)[key])
+    if value is not None and value not in allowed:
+        raise field_error(field, f"{noun}应为{'、'.join(allowed)}")
+
+
 def record_penalty(user: User, enterprise_id: int, data: dict) -> Penalty:
     enterprise = _regulator_enterprise(user, enterprise_id)
+    _check_pack_value(enterprise, "credit", "penalty_categories", data.get("credit_category"), "credit_category",
+                      "失信类别")
     if db.session.scalar(select(Penalty.id).where(Penalty.decision_no == data["decision_no"])):
         raise Conflict("该处罚决定书文号已登记", code="duplicate_decision_no")
     if data.get("paid_on") and data["paid_on"] < data["decided_on"]:
@@ -76,6 +86,9 @@ def update_penalty(user: User, enterprise_id: int, penalty_id: int, data: dict) 
     penalty = db.session.scalar(select(Penalty).where(Penalty.id == penalty_id, Penalty.enterprise_id == enterprise.id))
     if penalty is None:
         raise NotFound("未找到该处罚记录")
+    if "credit_category" in data:
+        _check_pack_value(enterprise, "credit", "penalty_categories", data["credit_category"], "credit_category",
+                          "失信类别")
     changes = []
     if "paid_on" in data:
         if data["paid_on"] and data["paid_on"] < penalty.decided_on:
@@ -96,6 +109,7 @@ def update_penalty(user: User, enterprise_id: int, penalty_id: int, data: dict) 
 
 def record_incident(user: User, enterprise_id: int, data: dict) -> Incident:
     enterprise = _regulator_enterprise(user, enterprise_id)
+    _check_pack_value(enterprise, "incidents", "levels", data.get("level"), "level", "事件等级")
     incident = Incident(enterprise_id=enterprise.id, occurred_on=data["occurred_on"], level=data["level"],
                         description=data.get("description", ""), recorded_by_id=user.id)
     db.session.add(incident)

@@ -1,7 +1,7 @@
 """Input and output schemas for the regulator console, eligibility, warnings and 企业环保码."""
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
-from app.accounts.models import CREDIT_GRADES, PERMIT_CLASSES
+from app.accounts.models import ALL_CREDIT_GRADES, PERMIT_CLASSES
 from app.common.schemas import InSchema, OutSchema
 from app.common.timeutil import isoformat, today_local
 from app.common.vocab import severity_validator
@@ -46,7 +46,7 @@ class EnterpriseFilterArgs(InSchema):
     region = fields.String(load_default=None, validate=REGION)
     industry = fields.String(load_default=None, validate=validate.Length(1, 8, error="长度应为1-8个字符"))
     permit_class = fields.String(load_default=None, validate=validate.OneOf(PERMIT_CLASSES, error="管理类别无效"))
-    credit_grade = fields.String(load_default=None, validate=validate.OneOf(CREDIT_GRADES, error="信用等级无效"))
+    credit_grade = fields.String(load_default=None, validate=validate.OneOf(ALL_CREDIT_GRADES, error="信用等级无效"))
     positive_list = fields.Boolean(load_default=None)
     has_overdue = fields.Boolean(load_default=None)
     min_score = fields.Float(load_default=None, validate=validate.Range(0, 100, error="应为0-100"))
