@@ -88,6 +88,7 @@ def check_config():
 
 def init_app(app: Flask) -> None:
     from app.bench.cli import init_cli as init_bench_cli
+    from app.monitoring.listener import init_cli as init_monitoring_cli
     from app.rules import init_app as init_rules_cli
     from app.scheduler.runner import init_cli as init_scheduler_cli
 
@@ -97,4 +98,5 @@ def init_app(app: Flask) -> None:
     init_scheduler_cli(app)
     init_bench_cli(app)
     init_rules_cli(app)
+    init_monitoring_cli(app)
 

@@ -9,12 +9,14 @@ from app.accounts.models import Enterprise, Region, Role, User
 from app.accounts.service import hash_password
 from app.accounts.uscc import make_uscc
 from app.cases.demo import seed_cases
+from app.clues.demo import seed_clues
 from app.common.timeutil import add_months, today_local
+from app.evidence.uploads import receive_upload
 from app.extensions import db
 from app.inspections.demo import seed_inspections
-from app.evidence.uploads import receive_upload
-from app.selfcheck import library
+from app.monitoring.demo import seed_monitoring
 from app.reports import submission
+from app.selfcheck import library
 from app.selfcheck import service as selfchecks
 from app.selfcheck.models import ChecklistTemplate, Schedule, SelfCheck
 
@@ -139,6 +141,8 @@ def seed() -> bool:
     seed_services(users, enterprises[0])
     selfchecks.generate_due_selfchecks(today)
     seed_inspections(hash_password(DEMO_PASSWORD), enterprises)
+    seed_monitoring(users, enterprises[0])
+    seed_clues(users, enterprises[0])
     db.session.commit()
     return True
 

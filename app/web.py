@@ -20,14 +20,16 @@ def api_blueprints():
     """Every feature's API blueprint, in one tuple."""
     from app.accounts.views import admin_blp, auth_blp
     from app.cases.views import cases_blp
+    from app.clues.views import clues_blp
+    from app.evidence.views import uploads_blp
     from app.inspections.views import blueprints as inspection_blueprints
     from app.legal.views import legal_blp, legal_cases_blp
+    from app.monitoring.views import monitoring_blp
     from app.notify.views import notify_blp
     from app.obligations.views import obligations_blp
     from app.remediation.views import problems_blp
     from app.reports.views import reports_blp, submit_blp, verify_blp
     from app.requests.views import requests_blp
-    from app.evidence.views import uploads_blp
     from app.selfcheck.views import checklists_blp, selfcheck_blp
     from app.supervision.views import supervision_blp
     from app.supervision.views_public import enterprise_blp, public_blp, warnings_blp
@@ -35,7 +37,7 @@ def api_blueprints():
     return (system_blp, auth_blp, admin_blp, checklists_blp, selfcheck_blp, submit_blp, uploads_blp, reports_blp, verify_blp,
             problems_blp, supervision_blp, notify_blp, enterprise_blp, warnings_blp, public_blp,
             obligations_blp, requests_blp, legal_cases_blp, legal_blp,
-            cases_blp, *inspection_blueprints())
+            cases_blp, monitoring_blp, clues_blp, *inspection_blueprints())
 
 
 class HealthOut(OutSchema):

@@ -1,13 +1,11 @@
 """Bulk import of enterprises from .xlsx or .csv: valid rows land, bad rows are reported."""
-import csv
-import io
-
 from marshmallow import ValidationError
-from openpyxl import load_workbook
 
 from app.accounts import service
 from app.accounts.schemas import EnterpriseIn
 from app.common.errors import DomainError, ValidationFailed
+from app.common.xlsx import clean_cell as _clean
+from app.common.xlsx import read_rows as _rows
 from app.extensions import db
 
 COLUMNS = {
@@ -19,31 +17,6 @@ COLUMNS = {
 REQUIRED = ("企业名称", "统一社会信用代码", "行业代码", "行业名称", "行政区划代码", "管理类别")
 FIELD_TO_COLUMN = {v: k for k, v in COLUMNS.items()}
 MAX_ROWS = 5000
-
-
-def _rows(filename: str, data: bytes) -> list[list]:
-    if not data:
-        raise ValidationFailed("文件为空", code="empty_file", details={"fields": {"file": ["文件为空"]}})
-    if filename.lower().endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030", errors="replace")
-        return [row for row in csv.reader(io.StringIO(text))]
-    try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ValidationFailed("无法读取文件，请上传 .xlsx 或 .csv", code="bad_file",
-                               details={"fields": {"file": ["无法读取文件"]}}) from exc
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def _clean(value):
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10]
-    return str(value).strip()
 
 
 def import_enterprises(actor, filename: str, data: bytes) -> dict:

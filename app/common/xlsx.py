@@ -1,10 +1,13 @@
-"""Excel exports with formula-injection escaping (cells starting with = + - @ stay text)."""
+"""Excel exports with formula-injection escaping (cells starting with = + - @ stay text), and reading imports."""
+import csv
 import io
 from datetime import datetime
 
 from flask import Response
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from app.common.errors import ValidationFailed
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,3 +47,30 @@ def _quote(name: str) -> str:
 
 
 __all__ = ["safe_cell", "xlsx_response"]
+
+
+def read_rows(filename: str, data: bytes) -> list[list]:
+    """The rows of an uploaded .csv (UTF-8, else GB 18030) or of an .xlsx's first sheet."""
+    if not data:
+        raise ValidationFailed("文件为空", code="empty_file", details={"fields": {"file": ["文件为空"]}})
+    if filename.lower().endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", errors="replace")
+        return [row for row in csv.reader(io.StringIO(text))]
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ValidationFailed("无法读取文件，请上传 .xlsx 或 .csv", code="bad_file",
+                               details={"fields": {"file": ["无法读取文件"]}}) from exc
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def clean_cell(value) -> str:
+    """An imported cell as trimmed text (a date or date-time cell as its date, YYYY-MM-DD)."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return str(value).strip()

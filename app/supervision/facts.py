@@ -6,6 +6,7 @@ crime records, positive-list membership) and explain themselves in Chinese with 
 Packages above supervision (app.monitoring, app.inspections) are read through their tables or a
 late import, so this package does not depend on them.
 """
+import importlib
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, String, Text, func, select
@@ -62,8 +63,8 @@ def disclosure_done(facts, r: dict) -> dict:
 
 
 def _monitoring_stability(enterprise_id: int, today: date, days: int, coverage: float | None) -> dict | None:
-    try:
-        from app.monitoring.facts import stability
+    try:  # named by string, like the scheduler's jobs: app.monitoring sits above this package
+        stability = importlib.import_module("app.monitoring.facts").stability
     except ImportError:
         stability = None
     if stability is not None:

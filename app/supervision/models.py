@@ -20,6 +20,10 @@ WARNING_KINDS = {
     "score_drop": "自查得分大幅下降",
     "missed_periods": "连续两期未提交自查",
     "obligation_missed": "法定义务逾期",
+    # raised by app/monitoring at ingest and in its daily judgement, one per episode
+    "monitoring_exceedance": "在线监测超标",
+    "monitoring_missing": "在线监测数据缺失",
+    "monitoring_over_permit": "排放量超许可",
 }
 CREDIT_CATEGORIES = ("轻微失信", "一般失信", "严重失信")
 INCIDENT_LEVELS = ("一般", "较大", "重大", "特别重大")

@@ -210,6 +210,18 @@ def _insert(rows: list[dict]) -> int:
     return created
 
 
+def warning_row(key, enterprise_id, kind, level, title, detail, as_of, object_type=None, object_id=None) -> dict:
+    """A warning row for `record_warnings`, in the same shape as the daily rules' rows."""
+    return _row(key, enterprise_id, kind, level, title, detail, as_of, object_type, object_id)
+
+
+def record_warnings(rows: list[dict]) -> int:
+    """Store warnings found outside the daily job (online monitoring at ingest); the dedupe key decides."""
+    created = _insert(rows)
+    db.session.flush()
+    return created
+
+
 def run_daily_warnings(as_of: date | None = None) -> int:
     """Find today's risk facts and store the new ones; return how many warnings were created."""
     as_of = as_of or today_local()

@@ -7,7 +7,7 @@ charge → allowed or 403 by role, never 401/404. No persona may ever get a 5xx.
 """
 import io
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +22,7 @@ PUBLIC = {
     "/api/docs.css", "/verify/<token>", "/api/verify/<token>", "/e/<code>", "/api/public/enterprises/<code>",
     "/api/obligations/feed/<token>.ics",  # secret-URL calendar feed: the token is the credential (unknown → 404)
     "/api/public/inspections",
+    "/api/monitoring/hj212",  # 数采仪 data: each packet authenticates its device by MN and PW (tests/monitoring)
 }
 # Logging out without a session is harmless and answers 200, so a stale tab can always log out.
 ANONYMOUS_OK = {"/api/auth/logout"}
@@ -63,6 +64,10 @@ BODIES = {  # plausible bodies so that validation cannot answer before the scope
     "inspection_plans.create_draw": {"window_start": "2026-05-04", "window_end": "2026-05-08"},
     "special_actions.update_action": {"content": "x"}, "special_actions.decide_action": {"decision": "approve"},
     "special_actions.file_action": {"filed_with": "x"}, "special_actions.cancel_action": {"reason": "x"},
+    "monitoring.set_limit": {"limit_value": 400, "basis": "GB 13271-2014"},
+    "monitoring.explain_alarm": {"reason": "设备故障", "explanation": "x"},
+    "monitoring.register_device": {"mn": "SWEEP02", "pw": "1"},
+    "clues.act": {"receiver_opinion": "同意", "receiver_head": "x"}, "clues.update_clue": {"to_dept": "x"},
 }
 
 
@@ -114,6 +119,7 @@ def objects(app, auth, world, monkeypatch):
     assert case.status_code == 201, case.get_json()
     ids["case_id"] = case.get_json()["id"]
     ids.update(_service_objects(ehs, reg))
+    ids.update(_monitoring_objects(app, auth, world.enterprises["a"]))
     with app.app_context():
         version = db.session.get(TemplateVersion, db.session.get(SelfCheck, run).version_id)
         version_id, template_id = version.id, version.template_id
@@ -151,6 +157,36 @@ def _service_objects(ehs, reg) -> dict:
     assert request.status_code == 201 and legal_case.status_code == 201
     return {"obligation_id": obligation_id, "request_id": request.get_json()["id"],
             "legal_case_id": legal_case.get_json()["id"]}
+
+
+def _monitoring_objects(app, auth, enterprise_id: int) -> dict:
+    """An outlet with a limit, its device and an alarm of enterprise a; a clue transferred to county 230102."""
+    from app.monitoring.models import Alarm
+    from app.monitoring.outlets import set_limit
+
+    reg = auth.client("reg-county-a")
+    outlet = reg.post("/api/monitoring/outlets", json={"enterprise_id": enterprise_id, "code": "DA001", "kind": "gas"})
+    device = reg.post(f"/api/monitoring/outlets/{outlet.get_json()['id']}/devices", json={"mn": "SWEEP01", "pw": "1"})
+    assert outlet.status_code == 201 and device.status_code == 201
+    with app.app_context():
+        from app.accounts.models import User
+
+        outlet_id = outlet.get_json()["id"]
+        set_limit(db.session.scalar(select(User).where(User.username == "reg-county-a")), outlet_id, "a21002",
+                  BODIES["monitoring.set_limit"])
+        at = datetime(2026, 3, 3, 8, tzinfo=UTC)
+        alarm = Alarm(enterprise_id=enterprise_id, outlet_id=outlet_id, pollutant="a21002", kind="exceedance",
+                      cn="2061", started_at=at, ended_at=at, peak=450, limit_value=400, unit="mg/m³", upload_ids=[])
+        db.session.add(alarm)
+        db.session.commit()
+        alarm_id = alarm.id
+    city = auth.client("reg-city")
+    clue = city.post("/api/clues", json={"enterprise_id": enterprise_id, "to_unit_code": "230102", "categories": ["air"],
+                                         "description": "x", "legal_basis": "x", "sender_opinion": "verify",
+                                         "handler_name": "x", "sender_head": "x"})
+    assert clue.status_code == 201 and city.post(f"/api/clues/{clue.get_json()['id']}/transfer").status_code == 200
+    return {"outlet_id": outlet_id, "device_id": device.get_json()["id"], "pollutant": "a21002",
+            "alarm_id": alarm_id, "clue_id": clue.get_json()["id"], "action": "accept"}
 
 
 def _routes(app):
