@@ -1,4 +1,4 @@
-"""Demo data: one province, two cities, five counties, 24 enterprises, the README's accounts."""
+"""Demo data: Heilongjiang (two cities, five counties, 24 enterprises), 长治市 on the Shanxi pack, the README's accounts."""
 import io
 from datetime import timedelta
 
@@ -141,6 +141,9 @@ def seed() -> bool:
     seed_services(users, enterprises[0])
     selfchecks.generate_due_selfchecks(today)
     seed_inspections(hash_password(DEMO_PASSWORD), enterprises)
+    from app.demo_changzhi import seed_changzhi  # 长治市 on the Shanxi rules pack
+
+    seed_changzhi(hash_password(DEMO_PASSWORD), templates["MONTHLY"].id)
     seed_monitoring(users, enterprises[0])
     seed_clues(users, enterprises[0])
     db.session.commit()

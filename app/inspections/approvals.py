@@ -1,5 +1,6 @@
 """Approval chains shared by inspections (附件2) and special actions (附件1): one step per position."""
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import POSITION_LABELS, User
 from app.common import audit
@@ -47,14 +48,26 @@ def decide(user: User, obj, kind: str, decision: str, opinion: str, *, enterpris
     previous = obj.status
     last = obj.step + 1 >= len(rules.chain(kind, obj.unit_code))
     if decision == "reject":
-        obj.status, obj.step = "draft", 0
+        _claim(obj, "draft", 0)
     elif last:
-        obj.status = "approved"
+        _claim(obj, "approved", obj.step)
     else:
-        obj.step += 1
+        _claim(obj, obj.status, obj.step + 1)
     verdict = "同意" if decision == "approve" else "退回"
     audit.record(f"{kind}.{decision}", kind, obj.id, enterprise_id=enterprise_id, from_state=previous,
                  to_state=obj.status, comment=f"{step['label']}{verdict}：{opinion}")
+
+
+def _claim(obj, status: str, step: int) -> None:
+    """Move from the (status, step, round) this request read, or 409: two taps never sign one step twice."""
+    model = type(obj)
+    claimed = db.session.execute(update(model).where(
+        model.id == obj.id, model.status == obj.status, model.step == obj.step, model.round == obj.round)
+        .values(status=status, step=step).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        raise Conflict("该审批环节已被其他操作处理，请刷新后查看", code="invalid_transition")
+    set_committed_value(obj, "status", status)
+    set_committed_value(obj, "step", step)
 
 
 def opinions(obj, kind: str) -> list[dict]:

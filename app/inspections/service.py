@@ -12,6 +12,7 @@ from app.accounts.scoping import get_scoped, scoped
 from app.common import audit
 from app.common.errors import Conflict, Forbidden, field_error
 from app.common.timeutil import today_local, utcnow
+from app.common.tx import compare_and_set_status
 from app.extensions import db
 from app.inspections import approvals, quiet, rules
 from app.inspections.models import STATUS_LABELS, TRIGGERS, Inspection, InspectionStatus
@@ -67,7 +68,8 @@ def ensure(insp: Inspection, user: User, action: str) -> None:
 
 
 def transition(insp: Inspection, to: str, action: str, comment: str | None = None) -> None:
-    previous, insp.status = insp.status, to
+    """Compare-and-set on the status (a double tap that read the old state gets 409), then audit."""
+    previous = compare_and_set_status(insp, to, "该检查已被其他操作处理，请刷新后查看", {"action": action})
     audit.record(f"inspection.{action}", KIND, insp.id, enterprise_id=insp.enterprise_id,
                  from_state=previous, to_state=to, comment=comment)
 

@@ -6,6 +6,7 @@ from app.accounts.scoping import region_clause
 from app.common import audit
 from app.common.errors import Conflict, Forbidden, NotFound, field_error
 from app.common.timeutil import today_local, utcnow
+from app.common.tx import compare_and_set_status
 from app.extensions import db
 from app.inspections import approvals, rules
 from app.inspections.models import STATUS_LABELS, ActionStatus, SpecialAction
@@ -48,7 +49,7 @@ def _ensure(action: SpecialAction, user: User, name: str) -> None:
 
 
 def _transition(action: SpecialAction, to: str, name: str, comment: str | None = None) -> None:
-    previous, action.status = action.status, to
+    previous = compare_and_set_status(action, to, "该专项执法检查已被其他操作处理，请刷新后查看", {"action": name})
     audit.record(f"special_action.{name}", KIND, action.id, from_state=previous, to_state=to, comment=comment)
 
 

@@ -169,3 +169,31 @@ def test_every_transition_is_audited(app, auth, create):
         assert actions == ["inspection.created", "inspection.submitted", "inspection.approve", "inspection.approve",
                            "inspection.approve", "inspection.started", "inspection.completed"]
         assert verify_chains() == []
+
+
+def test_a_stale_read_cannot_move_or_sign_twice(app, auth, create):
+    """Compare-and-set: a request that read the old state (a double tap) gets 409, on SQLite too."""
+    from sqlalchemy import update
+
+    from app.accounts.models import User
+    from app.common.errors import Conflict
+    from app.extensions import db
+    from app.inspections import approvals, service
+    from app.inspections.models import Inspection
+
+    waiting = reach(auth, create, "pending_approval:0")
+    approved = reach(auth, create, "approved")
+    with app.app_context():
+        stale = db.session.get(Inspection, approved)
+        db.session.execute(update(Inspection).where(Inspection.id == approved).values(status="cancelled")
+                           .execution_options(synchronize_session=False))  # another request, unseen here
+        with pytest.raises(Conflict):
+            service.transition(stale, "on_site", "started")
+        db.session.rollback()
+        stale = db.session.get(Inspection, waiting)
+        db.session.execute(update(Inspection).where(Inspection.id == waiting).values(step=1)
+                           .execution_options(synchronize_session=False))
+        head = db.session.scalar(db.select(User).where(User.username == "div-head"))
+        with pytest.raises(Conflict):
+            approvals.decide(head, stale, "inspection", "approve", "同意", enterprise_id=stale.enterprise_id)
+        db.session.rollback()
