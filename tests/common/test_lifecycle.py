@@ -28,7 +28,7 @@ def test_allowed_actions_follow_state_side_and_guards():
 
 
 def test_ensure_refuses_in_the_error_shape():
-    owner, boss = SimpleNamespace(id=7, boss=False), SimpleNamespace(id=8, boss=True)
+    owner = SimpleNamespace(id=7, boss=False)
     with pytest.raises(Forbidden, match="只有负责人"):
         FLOW.ensure(thing(status="done"), owner, "reopen")
     with pytest.raises(Conflict, match="事项当前状态为“已办结”"):
