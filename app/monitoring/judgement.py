@@ -8,7 +8,6 @@ F, T … mark maintenance, calibration, faults, stops and over-range readings, w
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import selectinload
 
 from app.common.timeutil import TZ, as_utc, local_date, utcnow
 from app.extensions import db
@@ -172,15 +171,19 @@ def judge_day(day: date) -> dict:
 
 
 def _hourly_outlets():
-    """Active outlets with an active device and at least one hourly concentration limit."""
-    return (select(Outlet).options(selectinload(Outlet.devices)).where(
-        Outlet.active.is_(True),
-        select(Device.id).where(Device.outlet_id == Outlet.id, Device.active.is_(True)).exists(),
-        select(PollutantLimit.id).where(PollutantLimit.outlet_id == Outlet.id, PollutantLimit.period == "hour",
-                                        PollutantLimit.limit_value.is_not(None)).exists()))
+    """(outlet id, first hour stored, first active device registered) of every active outlet with an active
+    device and at least one hourly concentration limit — one row each, no objects loaded."""
+    return (select(Outlet.id, Outlet.first_data_at, func.min(Device.created_at))
+            .join(Device, (Device.outlet_id == Outlet.id) & Device.active.is_(True))
+            .where(Outlet.active.is_(True),
+                   select(PollutantLimit.id).where(PollutantLimit.outlet_id == Outlet.id,
+                                                   PollutantLimit.period == "hour",
+                                                   PollutantLimit.limit_value.is_not(None)).exists())
+            .group_by(Outlet.id, Outlet.first_data_at))
 
 
 def judge_missing(day: date) -> int:
+    """数据缺失: each run of hours of `day` without hourly data joins the outlet's gap episode (or opens one)."""
     start, end = local_start(day), local_start(day + timedelta(days=1))
     present: dict[int, set] = {}
     for outlet_id, moment in db.session.execute(select(Record.outlet_id, Record.data_time).where(
@@ -188,18 +191,22 @@ def judge_missing(day: date) -> int:
         present.setdefault(outlet_id, set()).add(as_utc(moment))
     hours = [start + timedelta(hours=h) for h in range(24)]
     touched = 0
-    for outlet in db.session.scalars(_hourly_outlets()):
-        seen = present.get(outlet.id, set())
-        since = as_utc(outlet.first_data_at) or min(as_utc(d.created_at) for d in outlet.devices if d.active)
-        run: list[datetime] = []
+    for outlet_id, first_data, first_device in db.session.execute(_hourly_outlets()).all():
+        seen = present.get(outlet_id, set())
+        if len(seen) == 24:
+            continue
+        since = as_utc(first_data) or as_utc(first_device)
+        runs, run = [], []
         for hour in [*hours, None]:
             if hour is not None and hour not in seen and hour >= since:
                 run.append(hour)
-                continue
-            if run:
-                absorb(outlet, "", AlarmKind.MISSING, hj212.CN_HOURLY, run[0], run[-1])
-                touched += 1
+            elif run:
+                runs.append(run)
                 run = []
+        outlet = db.session.get(Outlet, outlet_id) if runs else None
+        for gap in runs:
+            absorb(outlet, "", AlarmKind.MISSING, hj212.CN_HOURLY, gap[0], gap[-1])
+            touched += 1
     return touched
 
 
@@ -240,11 +247,17 @@ def projection(day: date, kg: float, first: date) -> tuple[float, float | None, 
 
 
 def judge_permits(day: date) -> int:
+    """排放量超许可: each limit with an annual permit against the year's total and its projection (set-based)."""
     ratio = float(load_rules()["permit_projection"]["warn_ratio"])
+    start = local_start(date(day.year, 1, 1))
     limits = db.session.scalars(select(PollutantLimit).join(Outlet).where(
         PollutantLimit.annual_permit_t.is_not(None), PollutantLimit.annual_permit_t > 0,
         Outlet.active.is_(True))).all()
-    totals = year_totals(day, [limit.outlet_id for limit in limits]) if limits else {}
+    if not limits:
+        return 0
+    totals = year_totals(day)
+    existing = {(a.outlet_id, a.pollutant): a for a in db.session.scalars(select(Alarm).where(
+        Alarm.kind == AlarmKind.OVER_PERMIT, Alarm.started_at == start))}
     over = 0
     for limit in limits:
         found = totals.get((limit.outlet_id, limit.pollutant))
@@ -252,10 +265,7 @@ def judge_permits(day: date) -> int:
             continue
         accumulated, projected, _ = projection(day, found[0], found[1])
         permit = limit.annual_permit_t
-        start = local_start(date(day.year, 1, 1))
-        alarm = db.session.scalar(select(Alarm).where(
-            Alarm.outlet_id == limit.outlet_id, Alarm.pollutant == limit.pollutant,
-            Alarm.kind == AlarmKind.OVER_PERMIT, Alarm.started_at == start))
+        alarm = existing.get((limit.outlet_id, limit.pollutant))
         if alarm is None and not (accumulated >= permit or (projected or 0) >= permit * ratio):
             continue
         if alarm is None:
