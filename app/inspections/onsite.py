@@ -8,7 +8,7 @@ from app.common.timeutil import add_working_days, isoformat, local_date, utcnow
 from app.evidence.models import Upload
 from app.extensions import db
 from app.inspections import rules
-from app.inspections.models import RESULTS, Inspection, InspectionStatus
+from app.inspections.models import RESULTS, Inspection
 from app.inspections.service import ensure, get_inspection, transition
 from app.remediation.models import CLOSED, Problem
 from app.remediation.service import report_problem
@@ -107,7 +107,7 @@ def complete(user: User, inspection_id: int, summary: str) -> Inspection:
         audit.record("problem.from_inspection", "problem", problem.id, enterprise_id=insp.enterprise_id,
                      from_state=problem.status, to_state=problem.status, comment=f"执法检查发现：{insp.number}")
     insp.problem_ids, insp.summary, insp.completed_at = problem_ids, summary.strip(), utcnow()
-    transition(insp, InspectionStatus.COMPLETED, "completed", f"检查结束，发现问题{len(problem_ids)}个")
+    transition(insp, "complete", f"检查结束，发现问题{len(problem_ids)}个")
     _notify_result(insp)
     return insp
 

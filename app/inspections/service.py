@@ -1,4 +1,4 @@
-"""入企执法检查 (附件2): one transition table, guards, and one function per transition.
+"""入企执法检查 (附件2): one transition table (app.common.lifecycle), guards, and one function per transition.
 
 draft → pending_approval → (each chain step) → approved → on_site → completed; cancelled from any
 open state; a rejection returns the form to draft with the opinion.
@@ -11,8 +11,8 @@ from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped, scoped
 from app.common import audit
 from app.common.errors import Conflict, Forbidden, field_error
+from app.common.lifecycle import Lifecycle, Step
 from app.common.timeutil import today_local, utcnow
-from app.common.tx import compare_and_set_status
 from app.extensions import db
 from app.inspections import approvals, quiet, rules
 from app.inspections.models import STATUS_LABELS, TRIGGERS, Inspection, InspectionStatus
@@ -23,55 +23,58 @@ S = InspectionStatus
 KIND = "inspection"
 OPEN = (S.DRAFT, S.PENDING_APPROVAL, S.APPROVED, S.ON_SITE)
 
-ACTIONS = {
-    # action: (who may, states it may start from)
-    "edit": ("team", (S.DRAFT,)),
-    "submit": ("team", (S.DRAFT,)),
-    "approve": ("approver", (S.PENDING_APPROVAL,)),
-    "reject": ("approver", (S.PENDING_APPROVAL,)),
-    "quiet_exception": ("unit_head", (S.DRAFT, S.PENDING_APPROVAL, S.APPROVED)),
-    "merge": ("unit", (S.APPROVED,)),
-    "start": ("team", (S.APPROVED,)),
-    "record": ("team", (S.ON_SITE,)),
-    "complete": ("team", (S.ON_SITE,)),
-    "cancel": ("unit", OPEN),
-}
 WHO = {"team": "本次检查的执法人员", "approver": "当前审批环节的负责人", "unit": "实施单位的监管人员",
        "unit_head": "本级行政执法主体主要负责人"}
 
 
 # --- guards ------------------------------------------------------------------------------
 
-def _may(user: User, insp: Inspection, side: str) -> bool:
-    if not user.is_regulator:
-        return False
-    if side == "team":
-        return user.id in (insp.inspector_ids or []) or user.id == insp.created_by_id
-    if side == "approver":
-        return approvals.may_approve(user, insp, KIND)
-    if side == "unit_head":
-        return user.region_code == insp.unit_code and user.position == rules.unit_head(insp.unit_code)
-    return user.region_code == insp.unit_code or user.id in (insp.inspector_ids or [])
+def _team(insp: Inspection, user: User) -> bool:
+    return user.is_regulator and (user.id in (insp.inspector_ids or []) or user.id == insp.created_by_id)
+
+
+def _unit(insp: Inspection, user: User) -> bool:
+    return user.is_regulator and (user.region_code == insp.unit_code or user.id in (insp.inspector_ids or []))
+
+
+def _unit_head(insp: Inspection, user: User) -> bool:
+    return (user.is_regulator and user.region_code == insp.unit_code
+            and user.position == rules.unit_head(insp.unit_code))
+
+
+LIFECYCLE = Lifecycle(
+    kind=KIND, noun="检查", labels=STATUS_LABELS,
+    steps={  # action: Step(who may, states it may start from, state it leads to)
+        "edit": Step("team", (S.DRAFT,)),
+        "submit": Step("team", (S.DRAFT,), S.PENDING_APPROVAL),
+        "approve": Step("approver", (S.PENDING_APPROVAL,)),  # next step, or approved after the last
+        "reject": Step("approver", (S.PENDING_APPROVAL,), S.DRAFT),
+        "quiet_exception": Step("unit_head", (S.DRAFT, S.PENDING_APPROVAL, S.APPROVED)),
+        "merge": Step("unit", (S.APPROVED,)),
+        "start": Step("team", (S.APPROVED,), S.ON_SITE),
+        "record": Step("team", (S.ON_SITE,)),
+        "complete": Step("team", (S.ON_SITE,), S.COMPLETED),
+        "cancel": Step("unit", OPEN, S.CANCELLED),
+    },
+    sides={"team": _team, "unit": _unit, "unit_head": _unit_head,
+           "approver": lambda insp, user: user.is_regulator and approvals.may_approve(user, insp, KIND)},
+    refusals={side: f"只有{label}可以执行该操作" for side, label in WHO.items()},
+)
 
 
 def allowed_actions(insp: Inspection, user: User) -> list[str]:
-    return [a for a, (side, states) in ACTIONS.items() if insp.status in states and _may(user, insp, side)]
+    return LIFECYCLE.allowed_actions(insp, user)
 
 
 def ensure(insp: Inspection, user: User, action: str) -> None:
-    side, states = ACTIONS[action]
-    if insp.status not in states:
-        raise Conflict(f"检查当前状态为“{STATUS_LABELS[insp.status]}”，不能执行该操作", code="invalid_transition",
-                       details={"status": insp.status, "action": action})
-    if side != "approver" and not _may(user, insp, side):  # approvals explain the step themselves
-        raise Forbidden(f"只有{WHO[side]}可以执行该操作")
+    if action in ("approve", "reject"):
+        return  # approvals.decide checks the state (409) and names the step a wrong position may not sign (403)
+    LIFECYCLE.ensure(insp, user, action)
 
 
-def transition(insp: Inspection, to: str, action: str, comment: str | None = None) -> None:
+def transition(insp: Inspection, action: str, comment: str | None = None) -> None:
     """Compare-and-set on the status (a double tap that read the old state gets 409), then audit."""
-    previous = compare_and_set_status(insp, to, "该检查已被其他操作处理，请刷新后查看", {"action": action})
-    audit.record(f"inspection.{action}", KIND, insp.id, enterprise_id=insp.enterprise_id,
-                 from_state=previous, to_state=to, comment=comment)
+    LIFECYCLE.move(insp, action, comment=comment)
 
 
 def get_inspection(user: User, inspection_id: int, *, lock: bool = False) -> Inspection:
@@ -237,7 +240,7 @@ def submit(user: User, inspection_id: int) -> Inspection:
     ensure(insp, user, "submit")
     _check_schedulable(insp, insp.start_date, insp.end_date)
     approvals.submit(insp, KIND)
-    transition(insp, S.PENDING_APPROVAL, "submitted", "提交审批")
+    transition(insp, "submit", "提交审批")
     return insp
 
 
@@ -283,7 +286,7 @@ def start(user: User, inspection_id: int) -> Inspection:
             raise Conflict(f"今天处于{quiet.describe(periods[0])}内，现场检查须经本级行政执法主体主要负责人批准例外",
                            code="quiet_period", details={"quiet_period_id": periods[0].id})
     insp.started_at = utcnow()
-    transition(insp, S.ON_SITE, "started", "开始现场检查")
+    transition(insp, "start", "开始现场检查")
     return insp
 
 
@@ -293,7 +296,7 @@ def cancel(user: User, inspection_id: int, reason: str) -> Inspection:
     if not reason.strip():
         raise field_error("reason", "请填写取消理由")
     insp.cancel_reason = reason.strip()
-    transition(insp, S.CANCELLED, "cancelled", reason.strip())
+    transition(insp, "cancel", reason.strip())
     return insp
 
 

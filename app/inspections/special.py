@@ -4,9 +4,9 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.accounts.scoping import region_clause
 from app.common import audit
-from app.common.errors import Conflict, Forbidden, NotFound, field_error
+from app.common.errors import Conflict, NotFound, field_error
+from app.common.lifecycle import Lifecycle, Step
 from app.common.timeutil import today_local, utcnow
-from app.common.tx import compare_and_set_status
 from app.extensions import db
 from app.inspections import approvals, rules
 from app.inspections.models import STATUS_LABELS, ActionStatus, SpecialAction
@@ -14,43 +14,34 @@ from app.inspections.service import next_number, regulator_unit
 
 A = ActionStatus
 KIND = "special_action"
-ACTIONS = {
-    "edit": ("unit", (A.DRAFT,)),
-    "submit": ("unit", (A.DRAFT,)),
-    "approve": ("approver", (A.PENDING_APPROVAL,)),
-    "reject": ("approver", (A.PENDING_APPROVAL,)),
-    "file": ("unit", (A.APPROVED,)),
-    "publish": ("unit", (A.APPROVED,)),
-    "cancel": ("unit", (A.DRAFT, A.PENDING_APPROVAL, A.APPROVED)),
-}
+LIFECYCLE = Lifecycle(
+    kind=KIND, noun="专项执法检查", labels=STATUS_LABELS,
+    steps={
+        "edit": Step("unit", (A.DRAFT,)),
+        "submit": Step("unit", (A.DRAFT,), A.PENDING_APPROVAL),
+        "approve": Step("approver", (A.PENDING_APPROVAL,)),
+        "reject": Step("approver", (A.PENDING_APPROVAL,), A.DRAFT),
+        "file": Step("unit", (A.APPROVED,)),
+        "publish": Step("unit", (A.APPROVED,), A.PUBLISHED),
+        "cancel": Step("unit", (A.DRAFT, A.PENDING_APPROVAL, A.APPROVED), A.CANCELLED),
+    },
+    sides={"unit": lambda action, user: user.is_regulator and user.region_code == action.unit_code,
+           "approver": lambda action, user: user.is_regulator and approvals.may_approve(user, action, KIND)},
+    refusals={"unit": "只有实施单位的监管人员可以执行该操作", "approver": "只有当前审批环节的负责人可以审批"},
+)
+
+
 FIELDS = ("form_date", "name", "basis", "start_date", "end_date", "targets", "target_industries", "target_regions",
           "target_enterprise_ids", "content")
 
 
-def _may(user: User, action: SpecialAction, side: str) -> bool:
-    if not user.is_regulator:
-        return False
-    if side == "approver":
-        return approvals.may_approve(user, action, KIND)
-    return user.region_code == action.unit_code
-
-
 def allowed_actions(action: SpecialAction, user: User) -> list[str]:
-    return [a for a, (side, states) in ACTIONS.items() if action.status in states and _may(user, action, side)]
+    return LIFECYCLE.allowed_actions(action, user)
 
 
 def _ensure(action: SpecialAction, user: User, name: str) -> None:
-    side, states = ACTIONS[name]
-    if action.status not in states:
-        raise Conflict(f"专项执法检查当前状态为“{STATUS_LABELS[action.status]}”，不能执行该操作",
-                       code="invalid_transition", details={"status": action.status, "action": name})
-    if side != "approver" and not _may(user, action, side):
-        raise Forbidden("只有实施单位的监管人员可以执行该操作")
-
-
-def _transition(action: SpecialAction, to: str, name: str, comment: str | None = None) -> None:
-    previous = compare_and_set_status(action, to, "该专项执法检查已被其他操作处理，请刷新后查看", {"action": name})
-    audit.record(f"special_action.{name}", KIND, action.id, from_state=previous, to_state=to, comment=comment)
+    if name not in ("approve", "reject"):  # approvals.decide checks state and position itself
+        LIFECYCLE.ensure(action, user, name)
 
 
 def _check_period(action_or_data, unit_code: str) -> None:
@@ -115,7 +106,7 @@ def submit(user: User, action_id: int) -> SpecialAction:
     _ensure(action, user, "submit")
     _check_period({"start_date": action.start_date, "end_date": action.end_date}, action.unit_code)
     approvals.submit(action, KIND)
-    _transition(action, A.PENDING_APPROVAL, "submitted", "提交审批")
+    LIFECYCLE.move(action, "submit", comment="提交审批")
     return action
 
 
@@ -144,7 +135,7 @@ def publish(user: User, action_id: int) -> SpecialAction:
     if action.filed_at is None:
         raise Conflict("专项执法检查方案须先备案，再向社会公开", code="not_filed")
     action.published_at = utcnow()
-    _transition(action, A.PUBLISHED, "published", "向社会公开")
+    LIFECYCLE.move(action, "publish", comment="向社会公开")
     return action
 
 
@@ -153,5 +144,5 @@ def cancel(user: User, action_id: int, reason: str) -> SpecialAction:
     _ensure(action, user, "cancel")
     if not reason.strip():
         raise field_error("reason", "请填写取消理由")
-    _transition(action, A.CANCELLED, "cancelled", reason.strip())
+    LIFECYCLE.move(action, "cancel", comment=reason.strip())
     return action

@@ -166,8 +166,8 @@ def test_every_transition_is_audited(app, auth, create):
     with app.app_context():
         actions = db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.object_type == "inspection", AuditEvent.object_id == str(insp)).order_by(AuditEvent.id)).all()
-        assert actions == ["inspection.created", "inspection.submitted", "inspection.approve", "inspection.approve",
-                           "inspection.approve", "inspection.started", "inspection.completed"]
+        assert actions == ["inspection.created", "inspection.submit", "inspection.approve", "inspection.approve",
+                           "inspection.approve", "inspection.start", "inspection.complete"]
         assert verify_chains() == []
 
 
@@ -188,7 +188,7 @@ def test_a_stale_read_cannot_move_or_sign_twice(app, auth, create):
         db.session.execute(update(Inspection).where(Inspection.id == approved).values(status="cancelled")
                            .execution_options(synchronize_session=False))  # another request, unseen here
         with pytest.raises(Conflict):
-            service.transition(stale, "on_site", "started")
+            service.transition(stale, "start")
         db.session.rollback()
         stale = db.session.get(Inspection, waiting)
         db.session.execute(update(Inspection).where(Inspection.id == waiting).values(step=1)
