@@ -20,6 +20,7 @@ from app.remediation.models import Problem, Rectification
 from app.reports.models import Report
 from app.supervision import dynamic, eligibility
 from app.supervision.enterprises import standing_membership
+from app.supervision.facts import EnvironmentalCrime
 from app.supervision.models import CreditRepairApplication, Incident, Penalty, PositiveListEntry, RiskWarning
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,18 @@ def record_incident(user: User, enterprise_id: int, data: dict) -> Incident:
                  comment=f"{incident.occurred_on} {incident.level}突发环境事件")
     dynamic.check_member(enterprise.id)
     return incident
+
+
+def record_crime(user: User, enterprise_id: int, data: dict) -> EnvironmentalCrime:
+    """环境犯罪记录: read by the positive list's `no_environmental_crime` fact (近N年无环境犯罪)."""
+    enterprise = _regulator_enterprise(user, enterprise_id)
+    crime = EnvironmentalCrime(enterprise_id=enterprise.id, decided_on=data["decided_on"],
+                               reference=data["reference"], description=data.get("description", ""))
+    db.session.add(crime)
+    db.session.flush()
+    audit.record("crime.recorded", "crime", crime.id, enterprise_id=enterprise.id, to_state="recorded",
+                 comment=f"{crime.reference}（{crime.decided_on}）")
+    return crime
 
 
 # --- positive list -------------------------------------------------------------------------

@@ -88,6 +88,13 @@ class IncidentIn(InSchema):
     description = fields.String(load_default="", validate=validate.Length(max=2000, error="过长"))
 
 
+class CrimeIn(InSchema):
+    """环境犯罪记录 (a judgement or a transfer to the police), which the positive list's crime fact reads."""
+    decided_on = fields.Date(required=True)
+    reference = fields.String(required=True, validate=validate.Length(1, 64, error="长度应为1-64个字符"))
+    description = fields.String(load_default="", validate=validate.Length(max=2000, error="过长"))
+
+
 class PositiveListDecisionIn(InSchema):
     action = fields.String(required=True, validate=validate.OneOf(("admit", "remove", "reinstate"),
                                                               error="应为 admit、remove 或 reinstate"))
@@ -264,6 +271,14 @@ class PenaltyOut(OutSchema):
     repaired = fields.Function(lambda p: p.repaired_at is not None)
     repaired_at = when("repaired_at")
     created_at = when("created_at")
+
+
+class CrimeOut(OutSchema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    decided_on = fields.Date()
+    reference = fields.String()
+    description = fields.String()
 
 
 class IncidentOut(OutSchema):

@@ -18,6 +18,8 @@ from app.supervision.schemas import (
     CreditRepairListArgs,
     CreditRepairOut,
     CreditRepairPageOut,
+    CrimeIn,
+    CrimeOut,
     DashboardArgs,
     EnterpriseFilterArgs,
     EnterpriseListArgs,
@@ -99,6 +101,15 @@ def update_penalty(data, enterprise_id, penalty_id):
 @supervision_blp.response(201, IncidentOut)
 def record_incident(data, enterprise_id):
     return decisions.record_incident(current_user, enterprise_id, data)
+
+
+@supervision_blp.route("/enterprises/<int:enterprise_id>/crimes", methods=["POST"])
+@roles_required()
+@transactional(idempotent=True)
+@supervision_blp.arguments(CrimeIn)
+@supervision_blp.response(201, CrimeOut)
+def record_crime(data, enterprise_id):
+    return decisions.record_crime(current_user, enterprise_id, data)
 
 
 @supervision_blp.route("/enterprises/<int:enterprise_id>/positive-list", methods=["POST"])

@@ -87,3 +87,24 @@ def test_remediation_limits_come_from_the_pack(app, auth, world, packs, make_pro
                                             json={"approve": False, "comment": "不同意"}).status_code == 200
     again = ehs.post(f"/api/problems/{pid}/extension", json={"days": 10, "reason": "再次申请"})
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "extension_limit"
+
+
+def test_reopen_window_comes_from_the_pack(app, auth, world, packs):
+    from datetime import timedelta
+
+    from app.common.timeutil import utcnow
+    from app.remediation.models import Problem
+
+    with app.app_context():
+        problem = Problem(enterprise_id=world.enterprises["a"], source="selfcheck", title="标签", description="",
+                          severity="一般", status="self_closed", deadline=utcnow().date(),
+                          original_deadline=utcnow().date(), closed_at=utcnow() - timedelta(days=10))
+        db.session.add(problem)
+        db.session.commit()
+        pid = problem.id
+    reg = auth.client("reg-county-a")
+    edit(packs, "230000", "remediation", lambda d: d.update(reopen_window_days=5))
+    late = reg.post(f"/api/problems/{pid}/reopen", json={"reason": "复查发现未整改"})
+    assert late.status_code == 409 and "超过5天" in late.get_json()["error"]["message"]
+    edit(packs, "230000", "remediation", lambda d: d.update(reopen_window_days=30))
+    assert reg.post(f"/api/problems/{pid}/reopen", json={"reason": "复查发现未整改"}).status_code == 200

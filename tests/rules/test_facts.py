@@ -138,3 +138,17 @@ def test_every_fact_is_in_the_registry():
         "execution_reports_on_time", "disclosure_done", "monitoring_stable", "no_verified_complaints",
         "no_environmental_crime", "no_penalty_beyond_simple_procedure", "within_share_cap"}
     assert Enterprise  # imported for the models' registry
+
+
+def test_crime_recorded_through_the_api_fails_the_fact(app, auth, shanxi):
+    reg, eid = auth.client("reg-sx"), shanxi.enterprise
+    assert auth.client("reg-city").post(f"/api/supervision/enterprises/{eid}/crimes", json={
+        "decided_on": "2025-05-01", "reference": "x"}).status_code == 404   # out of scope
+    bad = reg.post(f"/api/supervision/enterprises/{eid}/crimes", json={"decided_on": "2025-05-01", "reference": ""})
+    assert bad.status_code == 422
+    r = reg.post(f"/api/supervision/enterprises/{eid}/crimes", json={"decided_on": "2025-05-01",
+                                                                     "reference": "（2025）晋0403刑初8号"})
+    assert r.status_code == 201, r.get_json()
+    crit = next(c for c in reg.get(f"/api/enterprises/{eid}/eligibility").get_json()["positive_list"]["criteria"]
+                if c["code"] == "no_environmental_crime")
+    assert crit["passed"] is False and "（2025）晋0403刑初8号" in crit["detail"]

@@ -47,6 +47,7 @@ BODIES = {  # plausible bodies so that validation cannot answer before the scope
                                    "paid_on": "2026-01-20", "credit_category": "一般失信"},
     "supervision.update_penalty": {"paid_on": "2026-02-01"},
     "supervision.record_incident": {"occurred_on": "2026-01-05", "level": "一般", "description": "x"},
+    "supervision.record_crime": {"decided_on": "2025-01-05", "reference": "（2025）刑初1号"},
     "supervision.positive_list_decision": {"action": "admit", "reason": "x"},
     "supervision.decide_credit_repair": {"approve": False, "reason": "x"},
     "supervision.acknowledge_warning": {}, "supervision.warning_to_problem": {"severity": "一般"},
