@@ -72,7 +72,7 @@ export const recordIncident = (enterpriseId: number, body: IncidentInput, key?: 
 
 export const positiveListDecision = (
   enterpriseId: number,
-  body: { action: 'admit' | 'remove'; reason: string; valid_years?: number | null },
+  body: { action: 'admit' | 'remove' | 'reinstate'; reason: string; valid_years?: number | null },
   key?: string,
 ) => http.post<unknown>(`/api/supervision/enterprises/${enterpriseId}/positive-list`, body, idem(key))
 

@@ -404,15 +404,41 @@ export interface Criterion {
   evidence_ids: string[]
 }
 
+export interface Publication {
+  credit_category: string
+  min_months: number
+  max_months: number | null
+  min_ends_on: string
+  max_ends_on: string | null
+  ended: boolean
+  basis: string
+  basis_checked: boolean
+}
+
 export interface EligibilityPart {
   eligible: boolean
   penalty_id?: number | null
   criteria: Criterion[]
+  publication?: Publication | null
+}
+
+export interface MembershipStatus {
+  member: boolean
+  status: 'member' | 'suspended' | 'removed' | 'expired' | 'none'
+  since?: string | null
+  until?: string | null
+  suspended: boolean
+  suspended_on?: string | null
+  reasons: { trigger: string; label: string; detail: string; evidence_ids: string[] }[]
+  removed_on?: string | null
+  removed_reason?: string | null
 }
 
 export interface Eligibility {
   enterprise_id: number
   as_of: string
+  province?: string
+  membership?: MembershipStatus
   positive_list: EligibilityPart
   credit_repair: EligibilityPart
 }
