@@ -239,12 +239,18 @@ def main() -> int:
                                "--timeout", "120", "--bind", f"127.0.0.1:{port}", "app:create_app()"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(300):
+        deadline = time.monotonic() + 120
+        while True:  # up when /api/health answers 200; a server that died or never answers ends the run
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                if health(conn) == 200:
+                    conn.close()
+                    break
             except OSError:
-                time.sleep(0.1)
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("gunicorn did not start (run `flask --app app routes` to see why)")
+            time.sleep(0.2)
         drive(port, 2, 1.0, health)  # warm both workers
         results = {"floor": drive(port, args.users, args.seconds, health)}
         results["packet"] = drive(port, args.users, args.seconds,
@@ -268,9 +274,10 @@ def main() -> int:
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     out = ROOT / "bench" / "results" / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-hj212.json"
     out.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    if args.docs:
+    failed = any(results[k]["errors"] for k in ("floor", "packet", "batch"))
+    if args.docs and not failed:
         append_docs(summary)
-    return 1 if any(results[k]["errors"] for k in ("floor", "packet", "batch")) else 0
+    return 1 if failed else 0
 
 
 def append_docs(s: dict) -> None:
