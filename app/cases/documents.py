@@ -7,6 +7,7 @@ from app.cases.evaluation import order_problem
 from app.cases.models import DECISIONS, PENALISING, Case
 from app.cases.service import doc_numbers
 from app.common.errors import Conflict
+from app.common.pdf import html_to_pdf
 from app.extensions import db
 from app.remediation.models import STATUS_LABELS as PROBLEM_LABELS
 
@@ -58,6 +59,4 @@ def context(case: Case) -> dict:
 
 
 def documents_pdf(user: User, case: Case) -> bytes:
-    from weasyprint import HTML  # heavy import; only this endpoint needs it
-
-    return HTML(string=render_template("case_documents.html", **context(case))).write_pdf()
+    return html_to_pdf(render_template("case_documents.html", **context(case)))

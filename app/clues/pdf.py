@@ -2,6 +2,7 @@
 from flask import render_template
 
 from app.clues.models import CATEGORIES, CONCLUSIONS, MATERIAL_KINDS, OPINIONS, SOURCES
+from app.common.pdf import html_to_pdf
 from app.inspections.pdf import _boxes, cn_date
 from app.inspections.rules import city_of, unit_level, unit_name
 
@@ -24,6 +25,4 @@ def clue_html(clue) -> str:
 
 
 def clue_pdf(clue) -> bytes:
-    from weasyprint import HTML  # heavy import; only the PDF endpoint needs it
-
-    return HTML(string=clue_html(clue)).write_pdf()
+    return html_to_pdf(clue_html(clue))

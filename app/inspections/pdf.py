@@ -1,6 +1,7 @@
 """附件2 / 附件1 as A4 PDFs in the forms' layout (WeasyPrint, Noto CJK; the text is extractable)."""
 from flask import render_template
 
+from app.common.pdf import html_to_pdf
 from app.common.timeutil import TZ, as_utc, local_date
 from app.inspections.models import INSPECTION_TYPES, METHODS, RESULTS
 
@@ -47,9 +48,7 @@ def special_action_html(action) -> str:
 
 
 def _pdf(html: str) -> bytes:
-    from weasyprint import HTML  # heavy import; only the PDF endpoints need it
-
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def inspection_pdf(insp) -> bytes:

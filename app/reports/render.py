@@ -6,6 +6,7 @@ import qrcode
 from flask import render_template
 from sqlalchemy import select, update
 
+from app.common.pdf import html_to_pdf
 from app.common.storage import ObjectMissing, get_storage
 from app.evidence.models import Upload
 from app.extensions import db
@@ -43,9 +44,7 @@ def report_html(report: Report) -> str:
 
 
 def report_pdf(report: Report) -> bytes:
-    from weasyprint import HTML  # heavy import; only the PDF endpoint needs it
-
-    return HTML(string=report_html(report)).write_pdf()
+    return html_to_pdf(report_html(report))
 
 
 def stored_pdf(report: Report) -> tuple[bytes, bool]:

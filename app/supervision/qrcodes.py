@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from app.accounts.models import Enterprise
 from app.common.errors import NotFound
 from app.common.links import external_url
+from app.common.pdf import html_to_pdf
 from app.common.timeutil import local_date, today_local
 from app.extensions import db
 from app.selfcheck.models import SelfCheck, SelfCheckStatus
@@ -87,6 +88,4 @@ def poster_html(enterprise: Enterprise) -> str:
 
 
 def poster_pdf(enterprise: Enterprise) -> bytes:
-    from weasyprint import HTML  # heavy import; only the poster endpoint needs it
-
-    return HTML(string=poster_html(enterprise)).write_pdf()
+    return html_to_pdf(poster_html(enterprise))

@@ -261,3 +261,18 @@ def test_mutated_files_are_refused_cleanly_never_a_server_error(app):
                 except DomainError as exc:
                     assert 400 <= exc.status < 500 and exc.code in ("corrupt_image", "corrupt_pdf", "unsafe_pdf",
                                                                    "image_too_large")
+
+
+def test_a_truncated_jpeg_is_rejected_after_a_pdf_was_rendered(app, auth, world):
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES on import; rendering a PDF must not weaken the check."""
+    from PIL import ImageFile
+
+    from app.common.pdf import html_to_pdf
+
+    assert html_to_pdf("<p>检查</p>").startswith(b"%PDF")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    ehs = auth.client("ehs-a")
+    data = noisy_jpeg()
+    response = ehs.post("/api/uploads", data={"file": (io.BytesIO(data[: len(data) // 2]), "half.jpg"),
+                                              "client_id": "cut-after-pdf"}, content_type="multipart/form-data")
+    assert response.status_code == 422, response.get_json()
