@@ -14,9 +14,9 @@ from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 from sqlalchemy import func, select
 
+from app.evidence import uploads
 from app.evidence.models import Upload
 from app.extensions import db
-from app.evidence import uploads
 from tests.selfcheck.test_uploads import _files, _post
 
 ROOT = Path(__file__).resolve().parents[2]
