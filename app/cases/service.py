@@ -39,7 +39,7 @@ LIFECYCLE = Lifecycle(
     sides={"regulator": lambda _case, user: user.is_regulator or user.is_sysadmin},
     refusals={"regulator": "只有监管人员可以办理案件"},
 )
-ACTIONS = LIFECYCLE.steps
+
 EDITABLE = (S.FILED, S.INVESTIGATING, S.NOTIFIED)
 ABBR = {"23": "黑", "14": "晋"}
 

@@ -14,9 +14,9 @@ from app import rules as rules_packs
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped
 from app.common import audit, events
-from app.common.errors import Conflict, Forbidden, field_error
+from app.common.errors import Conflict, field_error
+from app.common.lifecycle import Lifecycle, Step
 from app.common.timeutil import add_days, local_date, today_local, utcnow
-from app.common.tx import compare_and_set_status
 from app.common.vocab import SEVERITIES
 from app.evidence.service import attach_uploads
 from app.extensions import db
@@ -71,54 +71,42 @@ def _self_closed_recently(problem: Problem) -> bool:
             and (today_local() - local_date(problem.closed_at)).days <= reopen_window_days(problem))
 
 
-ACTIONS = {
-    # action: (who, states it may start from)
-    "accept": ("enterprise", (S.OPEN,)),
-    "submit_rectification": ("enterprise", (S.OPEN, S.RECTIFYING)),
-    "request_extension": ("enterprise", (S.OPEN, S.RECTIFYING)),
-    "review": ("regulator", (S.SUBMITTED,)),
-    "decide_extension": ("regulator", (S.EXTENSION_REQUESTED,)),
-    "cancel": ("regulator", (S.OPEN, S.RECTIFYING, S.EXTENSION_REQUESTED, S.SUBMITTED)),
-    "require_review": ("regulator", (S.OPEN, S.RECTIFYING, S.EXTENSION_REQUESTED)),
-    "reopen": ("regulator", (S.SELF_CLOSED,)),
-}
+def _reopen_refusal(problem: Problem) -> str | None:
+    return None if _self_closed_recently(problem) else f"自行销号超过{reopen_window_days(problem)}天，不能重新打开"
+
+
+LIFECYCLE = Lifecycle(
+    kind="problem", noun="问题", labels=STATUS_LABELS,
+    steps={
+        # action: Step(who, states it may start from); each service function names the state it moves to
+        "accept": Step("enterprise", (S.OPEN,)),
+        "submit_rectification": Step("enterprise", (S.OPEN, S.RECTIFYING)),
+        "request_extension": Step("enterprise", (S.OPEN, S.RECTIFYING)),
+        "review": Step("regulator", (S.SUBMITTED,)),
+        "decide_extension": Step("regulator", (S.EXTENSION_REQUESTED,)),
+        "cancel": Step("regulator", (S.OPEN, S.RECTIFYING, S.EXTENSION_REQUESTED, S.SUBMITTED)),
+        "require_review": Step("regulator", (S.OPEN, S.RECTIFYING, S.EXTENSION_REQUESTED)),
+        "reopen": Step("regulator", (S.SELF_CLOSED,)),
+    },
+    sides={"enterprise": lambda problem, user: _is_owner_side(problem, user),
+           "regulator": lambda _problem, user: _is_regulator_side(user)},
+    refusals={"enterprise": "只有本企业用户可以执行该操作", "regulator": "只有监管人员可以执行该操作"},
+    guards={"require_review": lambda p: "该问题已需监管核查" if p.needs_regulator else None,
+            "reopen": _reopen_refusal},
+)
 
 
 def allowed_actions(problem: Problem, user: User) -> list[str]:
-    allowed = []
-    for action, (side, states) in ACTIONS.items():
-        if problem.status not in states:
-            continue
-        if side == "enterprise" and not _is_owner_side(problem, user):
-            continue
-        if side == "regulator" and not _is_regulator_side(user):
-            continue
-        if action == "require_review" and problem.needs_regulator:
-            continue
-        if action == "reopen" and not _self_closed_recently(problem):
-            continue
-        allowed.append(action)
-    return allowed
+    return LIFECYCLE.allowed_actions(problem, user)
 
 
 def _ensure(problem: Problem, user: User, action: str) -> None:
-    side, states = ACTIONS[action]
-    if side == "enterprise" and not _is_owner_side(problem, user):
-        raise Forbidden("只有本企业用户可以执行该操作")
-    if side == "regulator" and not _is_regulator_side(user):
-        raise Forbidden("只有监管人员可以执行该操作")
-    if problem.status not in states:
-        raise Conflict(f"问题当前状态为“{STATUS_LABELS[problem.status]}”，不能执行该操作",
-                       code="invalid_transition", details={"status": problem.status, "action": action})
-    if action == "reopen" and not _self_closed_recently(problem):
-        raise Conflict(f"自行销号超过{reopen_window_days(problem)}天，不能重新打开", code="invalid_transition")
+    LIFECYCLE.ensure(problem, user, action)
 
 
 def _transition(problem: Problem, to: str, action: str, comment: str | None = None) -> None:
-    """The one place a problem changes state: a compare-and-set, so a double-tap that read the old state is 409."""
-    previous = compare_and_set_status(problem, to, "该问题已被其他操作处理，请刷新后查看", {"action": action})
-    audit.record(f"problem.{action}", "problem", problem.id, enterprise_id=problem.enterprise_id,
-                 from_state=previous, to_state=to, comment=comment)
+    """The one place a problem changes state (compare-and-set + audit), then the loop tells the other party."""
+    previous = LIFECYCLE.move(problem, action, to=to, comment=comment)
     events.problem_moved.send(problem, action=action, from_state=previous, to_state=to, comment=comment)
 
 
