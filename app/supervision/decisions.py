@@ -152,17 +152,24 @@ def positive_list_decision(user: User, enterprise_id: int, data: dict) -> Positi
         if current is not None:
             raise Conflict(f"该企业已在正面清单内（有效期至{current.valid_until}）", code="already_member")
         result = eligibility.evaluate(enterprise, today)["positive_list"]
-        if not result["eligible"]:
-            raise Conflict("该企业不符合纳入正面清单的条件", code="not_eligible", details={"failed": _failed(result)})
+        failed = _failed(result)
+        if failed and not data.get("override"):
+            raise Conflict("该企业不符合纳入正面清单的条件", code="not_eligible", details={"failed": failed})
+        if failed and not data.get("override_reason"):
+            raise field_error("override_reason", "不符合条件仍要纳入的，须说明理由（至少10个字）")
         years = data.get("valid_years") or int(eligibility.rules_for(enterprise)["positive_list"].get("validity_years", 3))
         entry = PositiveListEntry(enterprise_id=enterprise.id, admitted_on=today,
                                   valid_until=add_days(add_months(today, 12 * years), -1),
                                   reason=data["reason"], admitted_by_id=user.id,
+                                  override_reason=data["override_reason"] if failed else None,
+                                  override_failed=failed or None,
                                   admitted_credit_grade=enterprise.credit_grade)
         db.session.add(entry)
         db.session.flush()
         audit.record("positive_list.admitted", "positive_list", entry.id, enterprise_id=enterprise.id,
-                     from_state="none", to_state="member", comment=f"{data['reason']}（有效期至{entry.valid_until}）")
+                     from_state="none", to_state="member", comment=f"{data['reason']}（有效期至{entry.valid_until}）" + (
+                         f"；不符合{'、'.join(f['label'] for f in failed)}，经说明理由纳入：{data['override_reason']}"
+                         if failed else ""))
         _notify_enterprise(enterprise.id, "positive_list", "positive_list", entry.id, "admitted",
                            "已纳入监督执法正面清单", f"有效期至{entry.valid_until}。{data['reason']}", "/eligibility")
         return entry

@@ -134,4 +134,5 @@ def membership(enterprise_id: int, today: date) -> dict:
     return {"member": status == "member", "status": status, "since": entry.admitted_on, "until": entry.valid_until,
             "suspended": status == "suspended", "suspended_on": entry.suspended_on,
             "reasons": list(entry.suspension_reasons or []) if status in ("suspended", "removed") else [],
-            "removed_on": entry.removed_on, "removed_reason": entry.removed_reason}
+            "removed_on": entry.removed_on, "removed_reason": entry.removed_reason,
+            "override_reason": entry.override_reason, "override_failed": entry.override_failed}

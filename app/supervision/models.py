@@ -104,6 +104,9 @@ class PositiveListEntry(db.Model):
     suspended_on: Mapped[date | None] = mapped_column(Date)
     suspension_reasons: Mapped[list | None] = mapped_column(JSON)   # [{trigger, label, detail, evidence_ids}]
     reviewed_on: Mapped[date | None] = mapped_column(Date)   # reinstated: facts up to this day were reviewed
+    # Admitted although criteria failed: the regulator's stated reason and the criteria it overrode.
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_failed: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")

@@ -100,6 +100,9 @@ class PositiveListDecisionIn(InSchema):
                                                               error="应为 admit、remove 或 reinstate"))
     reason = fields.String(required=True, validate=validate.Length(1, 1000, error="长度应为1-1000个字符"))
     valid_years = fields.Integer(load_default=None, validate=validate.Range(1, 10, error="应为1-10年"))
+    # Admitting an enterprise that fails criteria is an explicit, reasoned and audited override.
+    override = fields.Boolean(load_default=False)
+    override_reason = fields.String(load_default=None, validate=validate.Length(10, 1000, error="长度应为10-1000个字符"))
 
 
 class CreditRepairIn(InSchema):
@@ -223,6 +226,8 @@ class MembershipStatusOut(OutSchema):
     reasons = fields.List(fields.Nested(SuspensionReasonOut))
     removed_on = fields.Date(allow_none=True)
     removed_reason = fields.String(allow_none=True)
+    override_reason = fields.String(allow_none=True)          # admitted against failed criteria: why
+    override_failed = fields.List(fields.Dict(), allow_none=True)  # and which criteria it overrode
 
 
 class EligibilityOut(OutSchema):

@@ -66,6 +66,25 @@ def test_admit_requires_eligibility(auth, world):
     assert "selfcheck_completion" in failed
 
 
+def test_admitting_against_failed_criteria_is_an_explicit_reasoned_override(auth, app, world):
+    b = world.enterprises["b"]
+    client = auth.client("reg-city")
+    url = f"/api/supervision/enterprises/{b}/positive-list"
+    unreasoned = client.post(url, json={"action": "admit", "reason": "试点", "override": True})
+    assert unreasoned.status_code == 422
+    assert "override_reason" in unreasoned.get_json()["error"]["details"]["fields"]
+    reason = "市局专题会议决定试点纳入，整改期内加强远程核查"
+    admitted = client.post(url, json={"action": "admit", "reason": "试点", "override": True,
+                                      "override_reason": reason})
+    assert admitted.status_code == 200, admitted.get_json()
+    membership = client.get(f"/api/supervision/enterprises/{b}").get_json()["eligibility"]["membership"]
+    assert membership["override_reason"] == reason
+    assert "selfcheck_completion" in {f["code"] for f in membership["override_failed"]}
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "positive_list.admitted"))
+        assert reason in event.comment and "不符合" in event.comment
+
+
 def test_remove_when_not_member_is_409(auth, world):
     response = auth.client("reg-city").post(f"/api/supervision/enterprises/{world.enterprises['a']}/positive-list",
                                             json={"action": "remove", "reason": "x"})

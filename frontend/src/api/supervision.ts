@@ -72,7 +72,13 @@ export const recordIncident = (enterpriseId: number, body: IncidentInput, key?: 
 
 export const positiveListDecision = (
   enterpriseId: number,
-  body: { action: 'admit' | 'remove' | 'reinstate'; reason: string; valid_years?: number | null },
+  body: {
+    action: 'admit' | 'remove' | 'reinstate'
+    reason: string
+    valid_years?: number | null
+    override?: boolean
+    override_reason?: string | null
+  },
   key?: string,
 ) => http.post<unknown>(`/api/supervision/enterprises/${enterpriseId}/positive-list`, body, idem(key))
 

@@ -432,6 +432,9 @@ export interface MembershipStatus {
   reasons: { trigger: string; label: string; detail: string; evidence_ids: string[] }[]
   removed_on?: string | null
   removed_reason?: string | null
+  /** admitted although criteria failed: the regulator's reason and the criteria it overrode */
+  override_reason?: string | null
+  override_failed?: { code: string; label: string; detail: string }[] | null
 }
 
 export interface Eligibility {
