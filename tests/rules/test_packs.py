@@ -139,3 +139,22 @@ def test_eligibility_rules_are_the_provinces(app, shanxi):
     assert "within_share_cap" not in codes(hlj)
     grade = next(c for c in sx["positive_list"]["criteria"] if c["code"] == "credit_grade")
     assert grade["passed"] and grade["label"] == "环境信用等级为A、B"
+
+
+def test_self_close_sampling_rate_is_the_provinces(app, shanxi):
+    from app.remediation.models import Problem
+    from app.remediation.service import self_close_sample_rate
+
+    saved = app.config.pop("SELF_CLOSE_SAMPLE_RATE", None)
+    try:
+        with app.app_context():
+            sx = Problem(enterprise=db.session.get(Enterprise, shanxi.enterprise))
+            hlj = Problem(enterprise=db.session.get(Enterprise, shanxi.world.enterprises["a"]))
+            assert (self_close_sample_rate(sx), self_close_sample_rate(hlj)) == (0.2, 0.1)
+            app.config["SELF_CLOSE_SAMPLE_RATE"] = 1.0   # a deployment override wins
+            assert self_close_sample_rate(sx) == 1.0
+            db.session.rollback()
+    finally:
+        app.config.pop("SELF_CLOSE_SAMPLE_RATE", None)
+        if saved is not None:
+            app.config["SELF_CLOSE_SAMPLE_RATE"] = saved
