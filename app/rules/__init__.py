@@ -6,6 +6,7 @@ Files are re-read when one of them changes (mtime), like the other rule files. A
 invalid file is a `RulesPackError` that names the province and the file; `flask rules check` validates
 every pack (exit 1 on any error).
 """
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -28,6 +29,14 @@ REQUIRED = {
     "remediation": ("reopen_window_days", "self_close_sample_rate", "extension"),
 }
 _cache: dict[str, tuple[tuple, dict]] = {}
+# file stem -> a check of that section by the package that reads it (packages above this one register
+# their own, so app.rules imports nothing above it)
+VALIDATORS: dict[str, Callable[[dict, str], None]] = {}
+
+
+def register_validator(stem: str, check: Callable[[dict, str], None]) -> None:
+    VALIDATORS[stem] = check
+    _cache.clear()
 
 
 class RulesPackError(DomainError):
@@ -98,9 +107,8 @@ def _check_values(pack: dict, province: str) -> None:
     rate = pack["remediation"]["self_close_sample_rate"]
     if not (isinstance(rate, int | float) and 0 <= rate <= 1):
         bad("remediation.yaml 的 self_close_sample_rate 须在0到1之间")
-    from app.supervision import eligibility  # the criteria tables; imported late (supervision imports us)
-
-    eligibility.check_rules(pack["eligibility"], province)
+    for stem, check in VALIDATORS.items():  # e.g. the eligibility criteria named exist (app/supervision)
+        check(pack[stem], province)
 
 
 def pack(province: str) -> dict:

@@ -68,6 +68,9 @@ def check_rules(rules: dict, province: str) -> None:
         raise ValueError(f"{province} eligibility.yaml: unknown suspension triggers {sorted(unknown)}")
 
 
+rules_packs.register_validator("eligibility", check_rules)
+
+
 SUSPENSION_TRIGGERS = ("penalty", "incident", "downgrade", "permit_expired", "overdue_major")
 
 
