@@ -180,9 +180,19 @@ def export_rows(user: User, args: dict):
 
 # --- profile -------------------------------------------------------------------------------
 
+def _eligibility_or_none(enterprise: Enterprise, today: date):
+    """The profile still opens for an enterprise whose province ships no rules pack (eligibility: null)."""
+    from app import rules as rules_packs
+    from app.supervision import eligibility
+
+    try:
+        return eligibility.evaluate(enterprise, today)
+    except rules_packs.RulesPackError:
+        return None
+
+
 def profile(user: User, enterprise_id: int) -> dict:
     """Everything a regulator sees about one enterprise, in a bounded number of queries."""
-    from app.supervision import eligibility
 
     enterprise = get_scoped(Enterprise, enterprise_id, user, message="未找到该企业")
     if not (user.is_regulator or user.is_sysadmin):
@@ -213,7 +223,7 @@ def profile(user: User, enterprise_id: int) -> dict:
         "credit_repairs": db.session.scalars(select(CreditRepairApplication).where(
             CreditRepairApplication.enterprise_id == enterprise.id)
             .order_by(CreditRepairApplication.submitted_at.desc())).all(),
-        "eligibility": eligibility.evaluate(enterprise, today),
+        "eligibility": _eligibility_or_none(enterprise, today),
         "audit": db.session.scalars(select(AuditEvent).where(AuditEvent.enterprise_id == enterprise.id)
                                     .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(50)).all(),
     }

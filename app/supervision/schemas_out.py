@@ -169,7 +169,7 @@ class ProfileOut(OutSchema):
     penalties = fields.List(fields.Nested(PenaltyOut))
     incidents = fields.List(fields.Nested(IncidentOut))
     credit_repairs = fields.List(fields.Nested(CreditRepairOut))
-    eligibility = fields.Nested(EligibilityOut)
+    eligibility = fields.Nested(EligibilityOut, allow_none=True)
     audit = fields.List(fields.Nested(AuditOut))
 
 

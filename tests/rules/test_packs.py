@@ -6,6 +6,7 @@ import time_machine
 
 from app import rules as rules_packs
 from app.accounts.models import Enterprise
+from app.accounts.uscc import make_uscc
 from app.extensions import db
 from app.selfcheck import evaluate
 from app.supervision import eligibility
@@ -68,9 +69,16 @@ def test_a_province_without_pack_answers_409_not_500(app, auth, world):
         db.session.add(ent)
         db.session.commit()
         eid = ent.id
-    response = auth.client("sysadmin").get(f"/api/enterprises/{eid}/eligibility")
+    admin = auth.client("sysadmin")
+    response = admin.get(f"/api/enterprises/{eid}/eligibility")
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "rules_pack_error"
+    profile = admin.get(f"/api/supervision/enterprises/{eid}")   # the profile still opens, without eligibility
+    assert profile.status_code == 200 and profile.get_json()["eligibility"] is None
+    new = admin.post("/api/admin/enterprises", json={
+        "name": "京二厂", "uscc": make_uscc("91110000MA0000002"), "industry_code": "C3360", "industry_name": "电镀",
+        "region_code": "110000", "permit_class": "重点管理"})
+    assert new.status_code == 409 and "未配置规则包" in new.get_json()["error"]["message"]
 
 
 def test_scoring_follows_the_province(app, packs):
