@@ -20,6 +20,8 @@ export interface LocalAnswer {
   rev: number
   updatedAt: string
   error?: string | null
+  /** bumped each time a save of this answer is confirmed by the server */
+  syncMark?: number
 }
 
 export interface LocalPhoto {

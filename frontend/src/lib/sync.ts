@@ -159,6 +159,7 @@ export function makeHandlers(userId: number, alive: () => boolean = () => true):
         await tx.store.put({
           ...cur,
           state: 'synced',
+          syncMark: (cur.syncMark ?? 0) + 1,
           error: null,
           result: srv ? srv.result : cur.result,
           remoteUploadIds: srv ? (srv.upload_ids ?? []).filter((id) => !mine.has(id)) : cur.remoteUploadIds,

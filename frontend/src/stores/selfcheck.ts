@@ -13,7 +13,7 @@ import { forgetPhoto, kick, onSyncEvent, type SubmitOutcome } from '@/lib/sync'
 import { uuid } from '@/lib/uuid'
 import { useAuthStore } from './auth'
 
-export type AnswerPatch = Partial<Pick<LocalAnswer, 'result' | 'value' | 'note' | 'photoIds'>>
+export type AnswerPatch = Partial<Pick<LocalAnswer, 'result' | 'value' | 'note' | 'photoIds' | 'remoteUploadIds'>>
 
 export interface PhotoView {
   clientId: string | null
@@ -106,9 +106,10 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
       try {
         const cached = await db.get('checklists', [userId, t.id])
         if (cached && detail.value?.id === t.id) continue
+        const before = await localSnapshot(userId, t.id)
         const fresh = await getSelfCheck(t.id)
         await db.put('checklists', { userId, selfcheckId: t.id, detail: plain(fresh), cachedAt: new Date().toISOString() })
-        await mergeServer(userId, t.id, fresh.answers)
+        await mergeServer(userId, t.id, fresh.answers, before)
       } catch {
         return // offline or logged out: the next list load tries again
       }
@@ -143,7 +144,18 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
   }
 
   /** Take server answers for items that have no unsynced local edit. */
-  async function mergeServer(userId: number, id: number, server: Answer[]): Promise<void> {
+  /** This device's answers of a checklist as they are before asking the server (see mergeServer). */
+  async function localSnapshot(userId: number, id: number): Promise<Map<number, LocalAnswer>> {
+    const db = await getDb()
+    return new Map((await db.getAllFromIndex('answers', 'by_check', [userId, id])).map((a) => [a.itemId, a]))
+  }
+
+  /**
+   * Take the server's answers for items that have no unsynced local edit. `before` is the local state
+   * from before the request: an answer edited or synced while the request ran is newer than the
+   * server's reply and stays.
+   */
+  async function mergeServer(userId: number, id: number, server: Answer[], before: Map<number, LocalAnswer>): Promise<void> {
     const db = await getDb()
     const tx = db.transaction(['answers', 'photos'], 'readwrite')
     const localPhotoIds = new Set<number>()
@@ -153,6 +165,8 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     for (const s of server) {
       const cur = await tx.objectStore('answers').get([userId, id, s.item_id])
       if (cur && cur.state !== 'synced') continue
+      const was = before.get(s.item_id)
+      if (cur && (!was || was.state !== 'synced' || was.rev !== cur.rev || (was.syncMark ?? 0) !== (cur.syncMark ?? 0))) continue
       await tx.objectStore('answers').put({
         userId,
         selfcheckId: id,
@@ -164,6 +178,7 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
         remoteUploadIds: (s.upload_ids ?? []).filter((u) => !localPhotoIds.has(u)),
         state: 'synced',
         rev: cur?.rev ?? 0,
+        syncMark: cur?.syncMark,
         updatedAt: s.updated_at ?? new Date().toISOString(),
         error: null,
       })
@@ -181,9 +196,10 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
       await loadLocal(userId, id)
     }
     try {
+      const before = await localSnapshot(userId, id)
       const fresh = await getSelfCheck(id)
       await db.put('checklists', { userId, selfcheckId: id, detail: plain(fresh), cachedAt: new Date().toISOString() })
-      await mergeServer(userId, id, fresh.answers)
+      await mergeServer(userId, id, fresh.answers, before)
       detail.value = fresh
       detailFromCache.value = false
       serverProgress.value = fresh.progress
@@ -239,31 +255,56 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     )
   }
 
-  /** Write an answer change to IndexedDB at once, then queue it for the server. */
-  async function setAnswer(itemId: number, patch: AnswerPatch, delay = SAVE_DELAY_MS): Promise<void> {
-    if (!detail.value) return
-    const userId = uid()
-    const selfcheckId = detail.value.id
-    const prev = answers.get(itemId)
-    const next: LocalAnswer = {
-      userId,
-      selfcheckId,
-      itemId,
-      result: prev?.result ?? null,
-      value: prev?.value ?? null,
-      note: prev?.note ?? null,
-      photoIds: prev ? [...prev.photoIds] : [],
-      remoteUploadIds: prev ? [...prev.remoteUploadIds] : [],
-      ...patch,
-      state: 'saved',
-      rev: (prev?.rev ?? 0) + 1,
-      updatedAt: new Date().toISOString(),
-      error: null,
+  /** per item, the edit being written: edits of one item are written one after the other */
+  const writes = new Map<number, Promise<void>>()
+
+  /**
+   * Write an answer change to IndexedDB at once, then queue it for the server. The page shows the
+   * change once it is on the device, so what is shown as 已保存 survives a reload or a crash.
+   */
+  function setAnswer(
+    itemId: number,
+    patch: AnswerPatch | ((prev: LocalAnswer | undefined) => AnswerPatch),
+    delay = SAVE_DELAY_MS,
+  ): Promise<void> {
+    if (!detail.value) return Promise.resolve()
+    let userId: number
+    try {
+      userId = uid()
+    } catch (e) {
+      return Promise.reject(e)
     }
-    answers.set(itemId, next)
-    const db = await getDb()
-    await db.put('answers', plain(next))
-    scheduleQueue(selfcheckId, itemId, delay)
+    const selfcheckId = detail.value.id
+    const write = (writes.get(itemId) ?? Promise.resolve()).then(async () => {
+      if (detail.value?.id !== selfcheckId) return // another checklist was opened meanwhile
+      const prev = answers.get(itemId)
+      const next: LocalAnswer = {
+        userId,
+        selfcheckId,
+        itemId,
+        result: prev?.result ?? null,
+        value: prev?.value ?? null,
+        note: prev?.note ?? null,
+        photoIds: prev ? [...prev.photoIds] : [],
+        remoteUploadIds: prev ? [...prev.remoteUploadIds] : [],
+        ...(typeof patch === 'function' ? patch(prev) : patch),
+        state: 'saved',
+        rev: (prev?.rev ?? 0) + 1,
+        updatedAt: new Date().toISOString(),
+        error: null,
+      }
+      const db = await getDb()
+      await db.put('answers', plain(next))
+      const now = answers.get(itemId)
+      if (!now || now.rev < next.rev) answers.set(itemId, next)
+      scheduleQueue(selfcheckId, itemId, delay)
+    })
+    const settled = write.catch(() => undefined)
+    writes.set(itemId, settled)
+    void settled.then(() => {
+      if (writes.get(itemId) === settled) writes.delete(itemId)
+    })
+    return write
   }
 
   /** Compress, store and queue photos; each uploads on its own. */
@@ -295,25 +336,22 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
       await enqueue({ userId, kind: 'upload', selfcheckId, payload: { clientId } })
       added.push(clientId)
     }
-    const prev = answers.get(itemId)
-    await setAnswer(itemId, { photoIds: [...(prev?.photoIds ?? []), ...added] }, 0)
+    await setAnswer(itemId, (prev) => ({ photoIds: [...(prev?.photoIds ?? []), ...added] }), 0)
     void kick()
   }
 
   async function removePhoto(itemId: number, ref: { clientId: string | null; uploadId: number | null }): Promise<void> {
-    const prev = answers.get(itemId)
-    if (!prev) return
+    if (!answers.get(itemId)) return
     if (ref.clientId) {
       const clientId = ref.clientId
-      await setAnswer(itemId, { photoIds: prev.photoIds.filter((c) => c !== clientId) }, 0)
+      await setAnswer(itemId, (prev) => ({ photoIds: (prev?.photoIds ?? []).filter((c) => c !== clientId) }), 0)
       const p = photos.get(clientId)
       if (p?.url) URL.revokeObjectURL(p.url)
       photos.delete(clientId)
       await forgetPhoto(uid(), clientId)
     } else if (ref.uploadId !== null) {
-      const remote = prev.remoteUploadIds.filter((u) => u !== ref.uploadId)
-      answers.set(itemId, { ...prev, remoteUploadIds: remote })
-      await setAnswer(itemId, {}, 0)
+      const uploadId = ref.uploadId
+      await setAnswer(itemId, (prev) => ({ remoteUploadIds: (prev?.remoteUploadIds ?? []).filter((u) => u !== uploadId) }), 0)
     }
   }
 
@@ -348,6 +386,7 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
 
   // ---- submit ------------------------------------------------------------------
   async function flushPending(): Promise<void> {
+    await Promise.all([...writes.values()])
     if (!detail.value) return
     const ids = [...timers.keys()]
     for (const id of ids) clearTimeout(timers.get(id))
@@ -403,10 +442,21 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
         message: outcome.error.message,
       }
     }
+    const id = detail.value.id
     try {
-      await open(detail.value.id)
+      await open(id)
     } catch {
-      // offline right after submitting: the result is already shown
+      // offline right after submitting: shown from the server's answer below
+    }
+    if (outcome.ok && detail.value?.id === id && detail.value.status !== 'submitted') {
+      // the server has accepted it but could not be asked again: show it as submitted, and on this
+      // device's copy too, until the next fetch
+      const s = outcome.result.selfcheck
+      detail.value = { ...detail.value, ...s, status: 'submitted', report_id: outcome.result.report_id, allowed_actions: [] }
+      if (auth.user) {
+        const db = await getDb()
+        await db.put('checklists', { userId: auth.user.id, selfcheckId: id, detail: plain(detail.value), cachedAt: new Date().toISOString() })
+      }
     }
     return { kind: 'done', outcome }
   }
@@ -422,6 +472,13 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
         revalidating = null
       })
     return revalidating
+  }
+
+  // back online: leave 离线模式 (fresh answers, status and score from the server)
+  if (typeof window !== 'undefined') {
+    window.addEventListener('online', () => {
+      if (detail.value && detailFromCache.value) void revalidate()
+    })
   }
 
   onSyncEvent((e) => {
