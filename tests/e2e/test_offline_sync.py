@@ -328,3 +328,23 @@ def test_a_stuck_entry_shows_why_and_goes_through_on_retry(context, page, tmp_pa
     answer = next(a for a in page.request.get(f"/api/selfchecks/{sid}").json()["answers"] if a["item_id"] == item["id"])
     assert answer["result"] == "non_compliant" and len(answer["upload_ids"]) == 1
     assert refused["n"] == 1, "a refused upload is not retried by itself"
+
+
+def test_a_page_not_on_the_device_says_so_offline(context, page, live_server):
+    username = fresh_enterprise_user(live_server)
+    login(page, username, PASSWORD)
+    expect(page.locator("a.task").first).to_be_visible()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+    # as if the pages had not been downloaded yet: empty the service worker's caches
+    page.evaluate("async () => { for (const k of await caches.keys()) await caches.delete(k) }")
+    context.set_offline(True)
+    page.locator(".van-tabbar").get_by_text("问题", exact=True).click()
+    dialog = page.locator(".van-dialog.chunk-error")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("离线时无法打开")
+    expect(dialog).to_contain_text("请联网后重试")
+    page.wait_for_timeout(400)  # fade-in
+    shot(page, "offline-page-unavailable")
+    context.set_offline(False)
+    dialog.get_by_role("button", name="重试").click()
+    expect(page.locator(".van-nav-bar__title").first).to_have_text("问题")
