@@ -2,9 +2,8 @@
 // 上报问题 / 提交整改 writes that carry an Idempotency-Key and survive going offline or a reload.
 import { onUnmounted, reactive } from 'vue'
 import type { ProblemDetail } from '@/api/types'
-import { captureTimeOf } from './exif'
 import { getDb, kvGet, type LocalPhoto, type OutboxOp, type ProblemOpSpec } from './db'
-import { compressImage } from './image'
+import { saveLocalPhoto } from './photos'
 import { enqueue, listOps } from './outbox'
 import { kick, onSyncEvent, type ProblemOutcome, type SubmitErrorInfo } from './sync'
 import { uuid } from './uuid'
@@ -62,30 +61,10 @@ export function useFormPhotos(userId: () => number, draftKey: string) {
   }
 
   async function add(files: File[], slot: string): Promise<void> {
-    const uid = userId()
-    const db = await getDb()
     for (const file of files) {
-      const capturedAt = await captureTimeOf(file)
-      const blob = await compressImage(file)
-      const clientId = uuid()
-      const photo: LocalPhoto = {
-        clientId,
-        userId: uid,
-        selfcheckId: 0,
-        itemId: 0,
-        blob,
-        capturedAt,
-        uploadId: null,
-        thumbnailUrl: null,
-        status: 'queued',
-        error: null,
-        createdAt: new Date().toISOString(),
-        draftKey,
-        slot,
-      }
-      await db.put('photos', photo)
-      photos.push({ clientId, slot, url: URL.createObjectURL(blob), status: 'queued', progress: 0, capturedAt })
-      await enqueue({ userId: uid, kind: 'upload', selfcheckId: 0, payload: { clientId } })
+      await saveLocalPhoto(file, { userId: userId(), selfcheckId: 0, itemId: 0, draftKey, slot }, (p) =>
+        photos.push({ clientId: p.clientId, slot, url: URL.createObjectURL(p.blob), status: 'queued', progress: 0, capturedAt: p.capturedAt }),
+      )
     }
     void kick()
   }
