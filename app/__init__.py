@@ -14,22 +14,30 @@ def create_app(config: Config | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
-    from app import cli, web
+    from app import blueprints, cli
     from app.common import hooks, zh_messages
     from app.common.proxy import apply_proxy_fix
+    from app.config import PROJECT_ROOT
+    from app.docs_page import init_docs_page
     from app.extensions import api, db, login_manager, migrate
+    from app.notify.transitions import connect_receivers as tell_the_other_party
+    from app.spa import init_spa
+    from app.supervision.repair_reminder import connect_receivers as remind_of_credit_repair
 
     apply_proxy_fix(app)  # only when TRUST_PROXY is set: behind nginx, the client IP is X-Forwarded-For
     zh_messages.install()
-    web.bound_integer_urls(app)
+    blueprints.bound_integer_urls(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(web.PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     api.init_app(app)
-    for blueprint in web.api_blueprints():
+    for blueprint in blueprints.api_blueprints():
         api.register_blueprint(blueprint)
     hooks.init_app(app)
     from app.accounts import login  # noqa: F401 (registers the session user loader)
-    web.init_app(app)
+    tell_the_other_party()      # domain-event receivers (app/common/events.py), connected once
+    remind_of_credit_repair()
+    init_docs_page(app)
+    init_spa(app)
     cli.init_app(app)
     return app

@@ -1,7 +1,7 @@
 """Domain events: a feature says what happened; features above it listen, so imports stay downward.
 
 Receivers run synchronously inside the sender's transaction (the request's one commit covers them),
-and are connected once at start-up (`connect_receivers` in app/web.py).
+and are connected once at start-up (in `create_app`, app/__init__.py).
 """
 from blinker import Namespace
 

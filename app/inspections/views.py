@@ -28,7 +28,7 @@ inspections_blp = Blueprint("inspections", __name__, url_prefix="/api/inspection
 
 
 def blueprints():
-    """Every blueprint of the package, for app/web.py."""
+    """Every blueprint of the package, for app/blueprints.py."""
     from app.inspections.views_other import public_inspections_blp, quiet_blp, special_blp
     from app.inspections.views_plans import plans_blp
 

@@ -1,17 +1,203 @@
-"""Output schemas for the dashboard, the enterprise profile and the public card."""
+"""Output schemas: lists, records, eligibility, warnings, the dashboard, the enterprise profile and the public card."""
 from marshmallow import fields
 
 from app.common.schemas import OutSchema
-from app.common.timeutil import today_local
-from app.supervision.schemas import (
-    CreditRepairOut,
-    EligibilityOut,
-    EnterpriseRowOut,
-    IncidentOut,
-    PenaltyOut,
-    WarningOut,
-    when,
-)
+from app.common.timeutil import isoformat, today_local
+from app.supervision.models import WARNING_KINDS
+
+
+def when(attr):
+    return fields.Function(lambda o: isoformat(getattr(o, attr)))
+
+
+class MembershipOut(OutSchema):
+    member = fields.Boolean()
+    since = fields.Date(allow_none=True)
+    until = fields.Date(allow_none=True)
+
+
+class EnterpriseRowOut(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String()
+    region_code = fields.String()
+    region_name = fields.Function(lambda e: e.region.name if e.region else None)
+    industry_code = fields.String()
+    industry_name = fields.String()
+    permit_class = fields.String()
+    permit_no = fields.String(allow_none=True)
+    permit_valid_until = fields.Date(allow_none=True)
+    credit_grade = fields.String()
+    latest_score = fields.Float(allow_none=True)
+    latest_grade = fields.String(allow_none=True)
+    overdue_problems = fields.Integer()
+    overdue_selfchecks = fields.Integer()
+    overdue_count = fields.Integer()
+    warnings_open = fields.Integer()
+    positive_list = fields.Nested(MembershipOut)
+
+
+class EnterprisePageOut(OutSchema):
+    items = fields.List(fields.Nested(EnterpriseRowOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class CriterionOut(OutSchema):
+    code = fields.String()
+    label = fields.String()
+    passed = fields.Boolean()
+    detail = fields.String()
+    evidence_ids = fields.List(fields.String())
+
+
+class PublicationOut(OutSchema):
+    """A penalty's publication window (信用修复管理办法): repair from min_ends_on, publication ends at max_ends_on."""
+    credit_category = fields.String()
+    min_months = fields.Integer()
+    max_months = fields.Integer(allow_none=True)
+    min_ends_on = fields.Date()
+    max_ends_on = fields.Date(allow_none=True)
+    ended = fields.Boolean()
+    basis = fields.String()
+    basis_checked = fields.Boolean()
+
+
+class EligibilityPartOut(OutSchema):
+    eligible = fields.Boolean()
+    penalty_id = fields.Integer(allow_none=True)
+    criteria = fields.List(fields.Nested(CriterionOut))
+    publication = fields.Nested(PublicationOut, allow_none=True)
+
+
+class SuspensionReasonOut(OutSchema):
+    trigger = fields.String()
+    label = fields.String()
+    detail = fields.String()
+    evidence_ids = fields.List(fields.String())
+
+
+class MembershipStatusOut(OutSchema):
+    """正面清单 status on the enterprise's page: member, suspended (with reasons), removed, expired, none."""
+    member = fields.Boolean()
+    status = fields.String()
+    since = fields.Date(allow_none=True)
+    until = fields.Date(allow_none=True)
+    suspended = fields.Boolean()
+    suspended_on = fields.Date(allow_none=True)
+    reasons = fields.List(fields.Nested(SuspensionReasonOut))
+    removed_on = fields.Date(allow_none=True)
+    removed_reason = fields.String(allow_none=True)
+    override_reason = fields.String(allow_none=True)          # admitted against failed criteria: why
+    override_failed = fields.List(fields.Dict(), allow_none=True)  # and which criteria it overrode
+
+
+class EligibilityOut(OutSchema):
+    enterprise_id = fields.Integer()
+    as_of = fields.Date()
+    province = fields.String()
+    membership = fields.Nested(MembershipStatusOut)
+    positive_list = fields.Nested(EligibilityPartOut)
+    credit_repair = fields.Nested(EligibilityPartOut)
+
+
+class WarningOut(OutSchema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda w: w.enterprise.name)
+    kind = fields.String()
+    kind_label = fields.Function(lambda w: WARNING_KINDS.get(w.kind, w.kind))
+    level = fields.String()
+    title = fields.String()
+    detail = fields.String()
+    object_type = fields.String(allow_none=True)
+    object_id = fields.Integer(allow_none=True)
+    as_of = fields.Date()
+    status = fields.String()
+    created_at = when("created_at")
+    handled_at = when("handled_at")
+    comment = fields.String(allow_none=True)
+    problem_id = fields.Integer(allow_none=True)
+
+
+class WarningPageOut(OutSchema):
+    items = fields.List(fields.Nested(WarningOut))
+    total = fields.Integer()
+
+
+class PenaltyOut(OutSchema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    decision_no = fields.String()
+    decided_on = fields.Date()
+    amount = fields.Float()
+    paid_on = fields.Date(allow_none=True)
+    credit_category = fields.String()
+    problem_ids = fields.List(fields.Integer())
+    description = fields.String()
+    repaired = fields.Function(lambda p: p.repaired_at is not None)
+    repaired_at = when("repaired_at")
+    created_at = when("created_at")
+
+
+class CrimeOut(OutSchema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    decided_on = fields.Date()
+    reference = fields.String()
+    description = fields.String()
+
+
+class IncidentOut(OutSchema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    occurred_on = fields.Date()
+    level = fields.String()
+    description = fields.String()
+    created_at = when("created_at")
+
+
+class PositiveListEntryOut(OutSchema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda e: e.enterprise.name)
+    uscc = fields.Function(lambda e: e.enterprise.uscc)
+    region_code = fields.Function(lambda e: e.enterprise.region_code)
+    region_name = fields.Function(lambda e: e.enterprise.region.name if e.enterprise.region else None)
+    industry_name = fields.Function(lambda e: e.enterprise.industry_name)
+    admitted_on = fields.Date()
+    valid_until = fields.Date()
+    reason = fields.String()
+    removed_on = fields.Date(allow_none=True)
+    removed_reason = fields.String(allow_none=True)
+    member = fields.Function(lambda e: e.removed_on is None and e.valid_until >= today_local())
+
+
+class PositiveListPageOut(OutSchema):
+    items = fields.List(fields.Nested(PositiveListEntryOut))
+    total = fields.Integer()
+
+
+class CreditRepairOut(OutSchema):
+    id = fields.Integer()
+    enterprise_id = fields.Integer()
+    enterprise_name = fields.Function(lambda a: a.enterprise.name)
+    penalty_id = fields.Integer()
+    case_id = fields.Integer(allow_none=True)
+    decision_no = fields.Function(lambda a: a.penalty.decision_no)
+    commitment_text = fields.String()
+    evidence = fields.Dict()
+    status = fields.String()
+    submitted_at = when("submitted_at")
+    decided_at = when("decided_at")
+    decision_reason = fields.String(allow_none=True)
+
+
+class CreditRepairPageOut(OutSchema):
+    items = fields.List(fields.Nested(CreditRepairOut))
+    total = fields.Integer()
+
 
 # --- dashboard -----------------------------------------------------------------------------
 

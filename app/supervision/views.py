@@ -1,7 +1,7 @@
 """Regulator console endpoints under /api/supervision (dashboard, enterprises, records, decisions, warnings).
 
 Routes outside /api/supervision (eligibility, credit repair, QR code, public card, /api/warnings) are
-in views_public.py; importing this module imports that one too.
+in views_enterprise.py; importing this module imports that one too.
 """
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -12,33 +12,36 @@ from app.common.tx import transactional
 from app.common.xlsx import xlsx_response
 from app.supervision import dashboard as dashboard_service
 from app.supervision import decisions, enterprises, warnings
-from app.supervision.schemas import (
+from app.supervision.schemas_in import (
     AcknowledgeIn,
     CreditRepairDecisionIn,
     CreditRepairListArgs,
-    CreditRepairOut,
-    CreditRepairPageOut,
     CrimeIn,
-    CrimeOut,
     DashboardArgs,
     EnterpriseFilterArgs,
     EnterpriseListArgs,
-    EnterprisePageOut,
     IncidentIn,
-    IncidentOut,
     PenaltyIn,
-    PenaltyOut,
     PenaltyUpdateIn,
     PositiveListArgs,
     PositiveListDecisionIn,
-    PositiveListEntryOut,
-    PositiveListPageOut,
     ToProblemIn,
     WarningListArgs,
+)
+from app.supervision.schemas_out import (
+    CreditRepairOut,
+    CreditRepairPageOut,
+    CrimeOut,
+    DashboardOut,
+    EnterprisePageOut,
+    IncidentOut,
+    PenaltyOut,
+    PositiveListEntryOut,
+    PositiveListPageOut,
+    ProfileOut,
     WarningOut,
     WarningPageOut,
 )
-from app.supervision.schemas_out import DashboardOut, ProfileOut
 
 supervision_blp = Blueprint("supervision", __name__, url_prefix="/api/supervision", description="监管工作台")
 
@@ -184,4 +187,4 @@ def warning_to_problem(data, warning_id):
     return decisions.warning_to_problem(current_user, warning_id, data)
 
 
-from app.supervision import views_public  # noqa: E402,F401  (attaches the other blueprints' routes)
+from app.supervision import views_enterprise  # noqa: E402,F401  (attaches the other blueprints' routes)

@@ -10,17 +10,14 @@ from app.accounts.scoping import get_scoped
 from app.common.errors import NotFound
 from app.common.tx import transactional
 from app.supervision import decisions, eligibility, qrcodes, warnings
-from app.supervision.schemas import (
-    CreditRepairIn,
+from app.supervision.schemas_in import CreditRepairIn, EligibilityArgs, PageArgs, WarningListArgs
+from app.supervision.schemas_out import (
     CreditRepairOut,
     CreditRepairPageOut,
-    EligibilityArgs,
     EligibilityOut,
-    PageArgs,
-    WarningListArgs,
+    PublicCardOut,
     WarningPageOut,
 )
-from app.supervision.schemas_out import PublicCardOut
 
 enterprise_blp = Blueprint("enterprise_compliance", __name__, url_prefix="/api/enterprises",
                            description="企业合规：正面清单与信用修复资格、企业环保码")
