@@ -51,6 +51,7 @@ chromium:
 lint: backend
 	$(VENV)/bin/ruff check app tests scripts bench
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 typecheck: frontend/node_modules/.installed
 	cd frontend && npm run typecheck
