@@ -105,7 +105,8 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     for (const t of list.filter((x) => x.status !== 'submitted')) {
       try {
         const cached = await db.get('checklists', [userId, t.id])
-        if (cached && detail.value?.id === t.id) continue
+        // the open one is fresh already; the others are fetched again after ten minutes
+        if (cached && (detail.value?.id === t.id || Date.now() - Date.parse(cached.cachedAt) < 10 * 60_000)) continue
         const before = await localSnapshot(userId, t.id)
         const fresh = await getSelfCheck(t.id)
         await db.put('checklists', { userId, selfcheckId: t.id, detail: plain(fresh), cachedAt: new Date().toISOString() })
@@ -478,11 +479,14 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
   if (typeof window !== 'undefined') {
     window.addEventListener('online', () => {
       if (detail.value && detailFromCache.value) void revalidate()
+      if (tasksFromCache.value && auth.user) void loadTasks().catch(() => undefined)
     })
   }
 
   onSyncEvent((e) => {
     if (e.type === 'photo-progress') uploadProgress.set(e.clientId, e.fraction)
+    // the task list shows the new status and score too
+    if (e.type === 'submit-done' && tasks.value.length && auth.user) void loadTasks().catch(() => undefined)
     if (!detail.value) return
     if ('selfcheckId' in e && e.selfcheckId !== detail.value.id) return
     if (e.type === 'answers-synced' && e.progress) serverProgress.value = e.progress
