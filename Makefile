@@ -48,10 +48,11 @@ fonts:
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-lint: backend
+lint: backend frontend/node_modules/.installed
 	$(VENV)/bin/ruff check app tests scripts bench
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
+	cd frontend && npm run lint
 
 typecheck: frontend/node_modules/.installed
 	cd frontend && npm run typecheck

@@ -1,5 +1,4 @@
 /* Web Push handlers, imported by the generated service worker (workbox importScripts). */
-/* eslint-disable no-restricted-globals */
 self.addEventListener('push', (event) => {
   let data = {}
   try {
