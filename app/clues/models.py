@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Enterprise
@@ -85,3 +85,19 @@ class Clue(db.Model):
     concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     enterprise: Mapped[Enterprise] = relationship(lazy="joined")
+
+    @property
+    def step_due(self) -> date | None:
+        """The current step's deadline: accept (or return) while transferred, conclude once accepted."""
+        if self.status == ClueStatus.TRANSFERRED:
+            return self.accept_due
+        return self.conclude_due if self.status == ClueStatus.ACCEPTED else None
+
+    @classmethod
+    def step_due_clause(cls):
+        """`step_due` in SQL, for the reminder ladder."""
+        return case((cls.status == ClueStatus.TRANSFERRED.value, cls.accept_due),
+                    (cls.status == ClueStatus.ACCEPTED.value, cls.conclude_due))
+
+    def is_overdue(self, today: date) -> bool:
+        return self.step_due is not None and self.step_due < today

@@ -1,13 +1,10 @@
 """线索移送 time limits: the step's due date (accept, then conclude) reminds the receiving unit, then the sender."""
 from datetime import datetime
 
-from sqlalchemy import case
-
 from app.clues.models import Clue, ClueStatus
 from app.notify.reminders import Ladder, _run_ladder, cn_date
 
 S = ClueStatus
-STEP_DUE = case((Clue.status == S.TRANSFERRED.value, Clue.accept_due), else_=Clue.conclude_due)
 
 
 def _wording(days, label, ent, due, to_regulator):
@@ -21,7 +18,7 @@ def _wording(days, label, ent, due, to_regulator):
 
 
 CLUE = Ladder(
-    kind="clue_step_due", object_type="clue", model=Clue, due=STEP_DUE, assignee=Clue.created_by_id,
+    kind="clue_step_due", object_type="clue", model=Clue, due=Clue.step_due_clause(), assignee=Clue.created_by_id,
     label=Clue.number, open_clause=lambda: Clue.status.in_([S.TRANSFERRED.value, S.ACCEPTED.value]),
     ent_link="/gov/clues/{id}", gov_link=lambda row: f"/gov/clues/{row.id}", wording=_wording)
 

@@ -7,6 +7,7 @@ Enterprise users never see clues.
 """
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy import func, or_, select
@@ -58,10 +59,17 @@ def _regulator_of(user: User, unit_code: str) -> bool:
         user.region_code == unit_code
 
 
+def _sender(clue: Any, user: Any) -> bool:
+    return _regulator_of(user, clue.from_unit_code)
+
+
+def _receiver(clue: Any, user: Any) -> bool:
+    return _regulator_of(user, clue.to_unit_code)
+
+
 LIFECYCLE = Lifecycle(
     kind="clue", noun="线索", labels=STATUS_LABELS, steps=TRANSITIONS,
-    sides={"sender": lambda clue, user: _regulator_of(user, clue.from_unit_code),
-           "receiver": lambda clue, user: _regulator_of(user, clue.to_unit_code)},
+    sides={"sender": _sender, "receiver": _receiver},
     refusals={"sender": "只有移送单位可以修改、移送或撤回线索",
               "receiver": "只有接收单位可以接收、退回或办结线索"})
 
@@ -101,7 +109,7 @@ def list_clues(user: User, args: dict) -> tuple[list[Clue], int]:
         stmt = stmt.where(Clue.status == args["status"])
     if args.get("enterprise_id"):
         stmt = stmt.where(Clue.enterprise_id == args["enterprise_id"])
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page, per_page = args.get("page", 1), args.get("per_page", 20)
     order = (Clue.accept_due.is_(None), Clue.accept_due, Clue.id) if box == "inbox" else (Clue.id.desc(),)
     items = db.session.scalars(stmt.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
@@ -134,7 +142,7 @@ def _number(unit_code: str) -> str:
     year = today_local().year
     prefix = f"{unit_code}-XS-{year}-"
     count = db.session.scalar(select(func.count()).select_from(Clue).where(Clue.number.startswith(prefix)))
-    return f"{prefix}{count + 1:04d}"
+    return f"{prefix}{(count or 0) + 1:04d}"
 
 
 def create_clue(user: User, data: dict) -> Clue:
@@ -190,10 +198,15 @@ def update_clue(user: User, clue_id: int, data: dict) -> Clue:
 
 # --- the transitions ---------------------------------------------------------------------------
 
+INPUT_LABELS = {"reason": "理由", "receiver_opinion": "接收方意见", "receiver_head": "科室/单位负责人",
+                "conclusion": "办理结果", "outcome": "办理情况", "referred_to": "移交的部门"}
+
+
 def _require(data: dict, *keys: str) -> None:
     missing = {k: ["必填"] for k in keys if not (data.get(k) or "").strip()}
     if missing:
-        raise ValidationFailed("请填写：" + "、".join(missing), code="validation_error", details={"fields": missing})
+        raise ValidationFailed("请填写：" + "、".join(INPUT_LABELS[k] for k in missing), code="validation_error",
+                               details={"fields": missing})
 
 
 def _transfer(user: User, clue: Clue, data: dict) -> str:
@@ -294,9 +307,3 @@ def history(clue: Clue):
         AuditEvent.object_type == "clue", AuditEvent.object_id == str(clue.id),
         AuditEvent.enterprise_id == clue.enterprise_id).order_by(AuditEvent.seq)).all()
 
-
-def is_overdue(clue: Clue, today=None) -> bool:
-    today = today or today_local()
-    due = clue.accept_due if clue.status == S.TRANSFERRED else clue.conclude_due if clue.status == S.ACCEPTED \
-        else None
-    return due is not None and due < today

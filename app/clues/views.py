@@ -7,6 +7,7 @@ from app.accounts.permissions import REGULATOR, roles_required
 from app.clues import pdf, service
 from app.clues.schemas import ActionIn, ClueDetail, ClueFields, ClueIn, ClueListArgs, CluePage
 from app.common.schemas import RowView
+from app.common.timeutil import today_local
 from app.common.tx import transactional
 from app.remediation.schemas import HistoryOut
 
@@ -16,7 +17,7 @@ clues_blp = Blueprint("clues", __name__, url_prefix="/api/clues", description="ç
 
 def _view(clue):
     return RowView(clue, allowed_actions=service.allowed_actions(current_user, clue),
-                   overdue=service.is_overdue(clue))
+                   overdue=clue.is_overdue(today_local()))
 
 
 @clues_blp.route("")

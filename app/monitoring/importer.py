@@ -160,23 +160,25 @@ def _time(raw: dict) -> datetime:
 
 
 def _data_outlet(actor: User, raw: dict, cache: dict) -> tuple[Outlet, int | None]:
-    mn = _text(raw, "mn")
-    key = ("mn", mn) if mn else ("code", _text(raw, "uscc").upper(), _text(raw, "code").upper())
+    mn, uscc, code = _text(raw, "mn"), _text(raw, "uscc").upper(), _text(raw, "code").upper()
+    key = ("mn", mn, "") if mn else ("code", uscc, code)
     if key not in cache:
+        device_id: int | None = None
         if mn:
             device = db.session.scalar(select(Device).where(Device.mn == mn))
             if device is None:
                 raise RowError("mn", f"设备MN {mn} 未登记")
-            outlet, device_id = device.outlet, device.id
+            found: Outlet | None = device.outlet
+            device_id = device.id
         else:
-            if not key[1] or not key[2]:
+            if not uscc or not code:
                 raise RowError("mn", "请填写设备MN，或统一社会信用代码与排放口编号")
-            enterprise = _enterprise(actor, key[1])
-            outlet = db.session.scalar(select(Outlet).where(Outlet.enterprise_id == enterprise.id,
-                                                            Outlet.code == key[2]))
-            if outlet is None:
-                raise RowError("code", f"排放口{key[2]}未登记")
-            device_id = None
+            enterprise = _enterprise(actor, uscc)
+            found = db.session.scalar(select(Outlet).where(Outlet.enterprise_id == enterprise.id,
+                                                           Outlet.code == code))
+        if found is None:
+            raise RowError("code", f"排放口{code}未登记")
+        outlet = found
         outlets.get_outlet(actor, outlet.id)  # scope: out of the actor's jurisdiction reads as unknown
         if not outlets.can_edit(actor, outlet.enterprise_id):
             raise RowError("mn", "无权导入该排放口的数据")
@@ -188,7 +190,9 @@ def import_hourly(actor: User, filename: str, data: bytes) -> dict:
     """Hourly averages from another platform, one pollutant per row; stored and judged like CN=2061 packets."""
     _, rows = _table(filename, data, DATA_COLUMNS, DATA_REQUIRED)
     labels = {v: k for k, v in DATA_COLUMNS.items()}
-    errors, groups, cache = [], defaultdict(dict), {}
+    errors: list[dict] = []
+    groups: defaultdict[tuple, dict] = defaultdict(dict)
+    cache: dict[tuple, tuple[Outlet, int | None]] = {}
     for number, raw in rows:
         try:
             outlet, device_id = _data_outlet(actor, raw, cache)

@@ -18,7 +18,7 @@ from app.common.dbutil import insert_ignoring
 from app.common.timeutil import TZ, as_utc, local_date, utcnow
 from app.extensions import db
 from app.monitoring import hj212
-from app.monitoring.judgement import judge_new_values
+from app.monitoring.judgement import fill_gap, judge_new_values, local_start
 from app.monitoring.models import Device, Outlet, PollutantLimit, Record, Refusal, Value
 
 MAX_PACKETS = 500
@@ -115,8 +115,12 @@ class Batch:
         if device.st and packet.st != device.st:
             return self.refuse("bad_st", f"系统编码ST={packet.st}与登记的{device.st}不符", mn=packet.mn,
                                packet=packet, device=device)
-        at = as_utc(packet.data_time.replace(tzinfo=TZ))
-        problem = time_problem(packet.cn, packet.data_time, at)
+        local = packet.data_time
+        if local is None:  # the parser refuses data uploads without one; here for the type checker
+            return self.refuse("missing_datatime", "数据上传报文缺少数据时间DataTime", mn=packet.mn, packet=packet,
+                               device=device)
+        at = as_utc(local.replace(tzinfo=TZ))
+        problem = time_problem(packet.cn, local, at)
         if problem:
             return self.refuse(problem[0], problem[1], mn=packet.mn, packet=packet, device=device)
         new = store(device.outlet, device.id, packet.cn, at, packet.qn, self.channel, packet.measurements,
@@ -181,8 +185,11 @@ def store(outlet: Outlet, device_id: int | None, cn: str, at: datetime, qn: str 
             for code, m in measurements.items()]
     new = [row.pollutant for row in db.session.execute(
         insert_ignoring(values, ["record_id", "pollutant"], dialect).returning(values.c.pollutant), rows).all()]
-    if new and cn == hj212.CN_HOURLY and (outlet.first_data_at is None or at < as_utc(outlet.first_data_at)):
-        outlet.first_data_at = at
+    if new and cn == hj212.CN_HOURLY:
+        if outlet.first_data_at is None or at < as_utc(outlet.first_data_at):
+            outlet.first_data_at = at
+        elif at < local_start(local_date(utcnow())):  # a judged day: the hour may fill a 数据缺失 episode
+            fill_gap(outlet, at)
     if new and cn in (hj212.CN_HOURLY, hj212.CN_DAILY):
         judge_new_values(outlet, cn, at, {code: measurements[code] for code in new}, limits)
     return new

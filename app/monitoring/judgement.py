@@ -84,6 +84,31 @@ def absorb(outlet: Outlet, pollutant: str, kind: str, cn: str, first: datetime, 
     return alarm
 
 
+def fill_gap(outlet: Outlet, at: datetime) -> None:
+    """An hour that arrived after the day was judged (补传) leaves its 数据缺失 episode: the episode shrinks at an
+    edge, splits around a middle hour (the later part qualifies for a warning on its own), or ends."""
+    alarm = db.session.scalar(select(Alarm).where(
+        Alarm.outlet_id == outlet.id, Alarm.pollutant == "", Alarm.kind == AlarmKind.MISSING,
+        Alarm.started_at <= at, Alarm.ended_at >= at))
+    if alarm is None:
+        return
+    step, start, end = STEP[hj212.CN_HOURLY], as_utc(alarm.started_at), as_utc(alarm.ended_at)
+    if start == end:
+        _drop(alarm)
+        return
+    if at == start:
+        alarm.started_at = start + step
+    elif at == end:
+        alarm.ended_at = end - step
+    else:
+        alarm.ended_at = at - step
+        db.session.flush()
+        absorb(outlet, "", AlarmKind.MISSING, hj212.CN_HOURLY, at + step, end)
+    alarm.updated_at = utcnow()
+    db.session.flush()
+    _warn(alarm, outlet)
+
+
 def _drop(alarm: Alarm) -> None:
     """An episode absorbed into an earlier one: its still-open warning goes with it."""
     if alarm.warning_id:
@@ -204,6 +229,8 @@ def judge_missing(day: date) -> int:
                 runs.append(run)
                 run = []
         outlet = db.session.get(Outlet, outlet_id) if runs else None
+        if outlet is None:
+            continue
         for gap in runs:
             absorb(outlet, "", AlarmKind.MISSING, hj212.CN_HOURLY, gap[0], gap[-1])
             touched += 1
@@ -221,7 +248,7 @@ def aggregate_day(day: date) -> int:
         .group_by(Value.outlet_id, Value.pollutant)).all()
     if rows:
         db.session.execute(DailyTotal.__table__.insert(), [
-            {"outlet_id": o, "pollutant": p, "day": day, "cou_kg": float(total), "hours": n}
+            {"outlet_id": o, "pollutant": p, "day": day, "cou_kg": float(total or 0), "hours": n}
             for o, p, total, n in rows])
     return len(rows)
 
@@ -264,7 +291,7 @@ def judge_permits(day: date) -> int:
         if not found:
             continue
         accumulated, projected, _ = projection(day, found[0], found[1])
-        permit = limit.annual_permit_t
+        permit = limit.annual_permit_t or 0.0  # the query keeps only limits with a permit
         alarm = existing.get((limit.outlet_id, limit.pollutant))
         if alarm is None and not (accumulated >= permit or (projected or 0) >= permit * ratio):
             continue

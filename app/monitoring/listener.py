@@ -33,7 +33,6 @@ class PacketHandler(socketserver.StreamRequestHandler):
             return  # too many connections: close at once, the device retries later
         try:
             with server.app.app_context():
-                batch = Batch("tcp")
                 while True:
                     try:
                         line = self.rfile.readline(MAX_LINE + 1)
@@ -48,7 +47,7 @@ class PacketHandler(socketserver.StreamRequestHandler):
                     text = line.decode("ascii", errors="replace").strip("\r\n")
                     if not text.strip():
                         continue
-                    for reply in self._process(batch, text):
+                    for reply in self._process(Batch("tcp"), text):  # limits re-read: a device stays connected
                         self.wfile.write(reply.encode("ascii"))
                     self.wfile.flush()
                 db.session.remove()
@@ -85,7 +84,7 @@ class HJ212Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
 @click.option("--port", type=int, required=True, help="监听端口")
 def listen(host: str, port: int):
     """Receive HJ 212-2017 packets from 数采仪 over TCP."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the real app, for the threads
     with HJ212Server(app, (host, port)) as server:
         click.echo(f"HJ 212 数据接收已启动：{host}:{server.server_address[1]}", err=True)
         try:

@@ -198,9 +198,9 @@ class Alarm(db.Model):
 
     @property
     def step_hours(self) -> int:
-        return 24 if self.cn == "2031" else 1
+        return 24 if self.cn == "2031" or self.kind == AlarmKind.OVER_PERMIT else 1
 
     @property
     def periods(self) -> int:
-        """Hours (days for daily data) in the episode: episodes are continuous, so this is derived."""
+        """Hours (days for daily data and for a year's total) in the episode: continuous, so derived."""
         return int((self.ended_at - self.started_at).total_seconds() // (3600 * self.step_hours)) + 1

@@ -1,5 +1,5 @@
 """排放口, limits and 数采仪: kept by regulators (in their jurisdiction) and the enterprise's admin."""
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.accounts.models import Enterprise, Role, User
 from app.accounts.scoping import get_scoped, scoped
@@ -32,7 +32,7 @@ def list_outlets(user: User, enterprise_id: int | None = None) -> list[Outlet]:
     stmt = scoped(select(Outlet), user, Outlet)
     if enterprise_id:
         stmt = stmt.where(Outlet.enterprise_id == enterprise_id)
-    return list(db.session.scalars(stmt.order_by(Outlet.enterprise_id, Outlet.code)).unique())
+    return list(db.session.scalars(stmt.order_by(Outlet.enterprise_id, Outlet.code)))
 
 
 def _enterprise_for(user: User, enterprise_id: int | None) -> Enterprise:
@@ -83,7 +83,7 @@ def set_limit(user: User, outlet_id: int, pollutant: str, data: dict) -> Polluta
             raise field_error("table", f"限值表{data['table']}不存在")
         found = table_limit(data["table"], outlet.enterprise)
         if not found.known:
-            raise field_error("table", found.missing)
+            raise field_error("table", found.missing or "无法按企业档案确定限值")
         value, basis, checked = found.max, found.basis, found.checked
     if value is None and data.get("annual_permit_t") is None:
         raise field_error("limit_value", "请填写浓度限值或年许可排放量")
@@ -174,6 +174,3 @@ def refusal_counts(user: User, day) -> list[dict]:
     return [{"day": r.day, "mn": r.mn or None, "code": r.code, "count": r.count, "last_reason": r.last_reason,
              "last_at": r.last_at} for r in rows]
 
-
-def outlet_count(enterprise_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Outlet).where(Outlet.enterprise_id == enterprise_id))

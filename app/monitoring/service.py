@@ -25,7 +25,7 @@ def list_alarms(user: User, args: dict) -> tuple[list[Alarm], int]:
     for key in ("enterprise_id", "outlet_id", "kind", "status", "pollutant"):
         if args.get(key):
             stmt = stmt.where(getattr(Alarm, key) == args[key])
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page, per_page = args.get("page", 1), args.get("per_page", 20)
     items = db.session.scalars(stmt.order_by(Alarm.ended_at.desc(), Alarm.id.desc())
                                .offset((page - 1) * per_page).limit(per_page)).all()
@@ -76,7 +76,8 @@ def series(user: User, outlet_id: int, pollutant: str | None, cn: str, start: da
         pollutant = outlet.limits[0].pollutant
     limit = db.session.scalar(select(PollutantLimit).where(PollutantLimit.outlet_id == outlet.id,
                                                            PollutantLimit.pollutant == pollutant))
-    judged_cn = PERIOD_CN.get(limit.period) if limit and limit.limit_value is not None else None
+    limit_value = limit.limit_value if limit else None
+    judged_cn = PERIOD_CN.get(limit.period) if limit and limit_value is not None else None
     rows = db.session.execute(select(Value.data_time, Value.avg, Value.rtd, Value.zs, Value.min, Value.max,
                                      Value.cou, Value.flag)
                               .where(Value.outlet_id == outlet.id, Value.pollutant == pollutant, Value.cn == cn,
@@ -89,10 +90,10 @@ def series(user: User, outlet_id: int, pollutant: str | None, cn: str, start: da
         judged = cn == judged_cn and flag == hj212.NORMAL_FLAG and value is not None
         points.append({"time": as_utc(moment), "value": value, "raw": raw, "min": low_value, "max": high_value,
                        "cou": cou, "flag": flag, "flag_label": hj212.DATA_FLAGS.get(flag, flag), "judged": judged,
-                       "exceeds": bool(judged and value > limit.limit_value)})
+                       "exceeds": bool(judged and limit_value is not None and value > limit_value)})
     return {"outlet_id": outlet.id, "outlet_code": outlet.code, "pollutant": pollutant,
             "pollutant_name": pollutant_name(pollutant), "cn": cn, "cn_label": hj212.DATA_COMMANDS.get(cn, cn),
-            "limit_value": limit.limit_value if limit else None, "unit": limit.unit if limit else "",
+            "limit_value": limit_value, "unit": limit.unit if limit else "",
             "basis": limit.basis if limit else "", "period": limit.period if limit else None, "points": points}
 
 

@@ -50,7 +50,10 @@ FILE_BODY = {"requestBody": {"content": {"multipart/form-data": {"schema": {
 def receive_hj212():
     if (request.content_length or 0) > MAX_INGEST_BYTES:
         raise PayloadTooLarge(f"报文总长不能超过{MAX_INGEST_BYTES // 1024} KB")
-    text = request.get_data(cache=False)[:MAX_INGEST_BYTES + 1].decode("ascii", errors="replace")
+    data = request.get_data(cache=False)
+    if len(data) > MAX_INGEST_BYTES:  # chunked bodies carry no Content-Length
+        raise PayloadTooLarge(f"报文总长不能超过{MAX_INGEST_BYTES // 1024} KB")
+    text = data.decode("ascii", errors="replace")
     outcomes = Batch("http").ingest_text(text)
     body = {"accepted": sum(o.status == "accepted" for o in outcomes),
             "duplicates": sum(o.status == "duplicate" for o in outcomes),

@@ -122,6 +122,21 @@ def test_missing_hours_become_one_gap_warning_after_the_configured_hours(app, cl
     assert "连续6小时没有小时数据" in warning.detail and warning.level == "medium"
 
 
+def test_late_hours_fill_the_gap(app, client, monitored):
+    _day(client, DAY, skip=range(8, 16))                          # 08:00–15:00 missing (8 hours)
+    with app.app_context():
+        judge_day(DAY.date())
+        db.session.commit()
+    assert [p for _, _, p, _ in _alarms(app, "missing")] == [8]
+    post(client, hourly(DAY.replace(hour=8)), hourly(DAY.replace(hour=15)))  # 补传 at both edges
+    assert [p for _, _, p, _ in _alarms(app, "missing")] == [6]
+    assert "连续6小时" in _warnings(app, "monitoring_missing")[0].detail
+    post(client, hourly(DAY.replace(hour=11)))                      # a middle hour splits it: 09–10 and 12–14
+    assert [p for _, _, p, _ in _alarms(app, "missing")] == [2, 3]
+    post(client, *(hourly(DAY.replace(hour=h)) for h in (9, 10, 12, 13, 14)))
+    assert _alarms(app, "missing") == [] and _warnings(app, "monitoring_missing") == []
+
+
 def test_the_enterprise_explains_an_alarm_with_evidence(app, client, auth, monitored):
     assert post(client, hourly(DAY.replace(hour=8), 450.0)).status_code == 200
     admin = auth.client("ehs-a")
