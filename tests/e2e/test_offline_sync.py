@@ -201,7 +201,8 @@ def test_offline_right_after_the_first_login_opens_the_item_page(context, page, 
     shot(page, "first-session-offline-item")
 
 
-def test_offline_submit_refreshes_the_page_once_accepted(context, page, tmp_path, live_server):
+def answer_the_last_two_offline(context, page, tmp_path, live_server):
+    """A checklist answered but for two items (through the API), then those two answered offline in the page."""
     username = fresh_enterprise_user(live_server)
     login(page, username, PASSWORD)
     detail, items = open_checklist(page)
@@ -237,6 +238,11 @@ def test_offline_submit_refreshes_the_page_once_accepted(context, page, tmp_path
         page.locator("[data-result=compliant]").click()
         expect(page.locator("[data-result=compliant]")).to_have_attribute("aria-pressed", "true")
         page.get_by_text("清单", exact=True).click()
+    return sid
+
+
+def test_offline_submit_refreshes_the_page_once_accepted(context, page, tmp_path, live_server):
+    sid = answer_the_last_two_offline(context, page, tmp_path, live_server)
     page.locator("[data-testid=submit]").click()
     page.locator(".van-dialog__confirm").click()
     expect(page.locator("[data-testid=submit-queued]")).to_be_visible()
@@ -252,6 +258,25 @@ def test_offline_submit_refreshes_the_page_once_accepted(context, page, tmp_path
     expect(page.locator("[data-testid=submit-queued]")).to_have_count(0)
     shot(page, "selfcheck-submitted-after-sync")
     assert page.request.get(f"/api/selfchecks/{sid}").json()["status"] == "submitted"
+
+
+def test_an_offline_submit_the_server_refuses_says_why(context, page, tmp_path, live_server):
+    sid = answer_the_last_two_offline(context, page, tmp_path, live_server)
+    page.route("**/api/selfchecks/*/submit", lambda route: route.fulfill(
+        status=422, content_type="application/json",
+        body='{"error": {"code": "incomplete", "message": "还不能提交：1项缺少照片", "details": '
+             '{"missing_items": [], "missing_evidence": []}}}'))
+    page.locator("[data-testid=submit]").click()
+    page.locator(".van-dialog__confirm").click()
+    expect(page.locator("[data-testid=submit-queued]")).to_be_visible()
+    context.set_offline(False)
+    refused = page.locator("[data-testid=submit-refused]")
+    expect(refused).to_contain_text("提交未被接受：还不能提交：1项缺少照片", timeout=30_000)
+    expect(page.locator("[data-testid=submit-queued]")).to_have_count(0)
+    expect(page.locator("[data-testid=submit]")).to_be_visible()  # fix it and submit again
+    page.wait_for_timeout(300)
+    shot(page, "selfcheck-submit-refused")
+    assert page.request.get(f"/api/selfchecks/{sid}").json()["status"] != "submitted"
 
 
 def test_download_pdf_is_a_real_link_and_share_copies_the_verify_link(context, page, live_server):
