@@ -10,7 +10,7 @@ BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ecocheck_benc
 export ECOCHECK_INSTANCE_PATH ?= $(CURDIR)/instance
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
-.PHONY: run test setup backend frontend fonts chromium lint typecheck unit pytest-sqlite pytest-postgres pytest-dates e2e soak bench bench-smoke clean
+.PHONY: run test setup backend frontend fonts chromium lint typecheck openapi-types unit pytest-sqlite pytest-postgres pytest-dates e2e soak bench bench-smoke clean
 
 # Report links and QR codes come only from configuration (issue #15 item 8); locally, this address.
 run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -54,8 +54,13 @@ lint: backend frontend/node_modules/.installed
 	$(VENV)/bin/mypy
 	cd frontend && npm run lint
 
-typecheck: frontend/node_modules/.installed
+typecheck: backend frontend/node_modules/.installed
+	$(PY) scripts/openapi_types.py --check
 	cd frontend && npm run typecheck
+
+# frontend/src/api/schema.d.ts from the served OpenAPI document; commit the result (docs/api.md).
+openapi-types: backend frontend/node_modules/.installed
+	$(PY) scripts/openapi_types.py
 
 unit: frontend/node_modules/.installed
 	cd frontend && npm test --silent

@@ -1,4 +1,16 @@
-// Interfaces mirroring the backend output schemas.
+// The API's response shapes. Where the OpenAPI document describes a response, the type is derived from
+// the generated schema.d.ts (scripts/openapi_types.py); hand-written interfaces remain for responses the
+// document does not describe precisely (docs/api.md).
+import type { components } from './schema'
+
+type Schemas = components['schemas']
+
+/**
+ * A response schema as the frontend reads it. flask-smorest lists no required fields on output schemas,
+ * although every declared field is serialised, so each field is present here; `Exact` gives the fields
+ * the document types loosely (fields.Method/Function → unknown, enums → string) their real type.
+ */
+type Served<T, Exact = object> = Omit<{ -readonly [K in keyof T]-?: Exclude<T[K], undefined> }, keyof Exact> & Exact
 
 export type Role = 'enterprise_staff' | 'enterprise_admin' | 'regulator' | 'regulator_admin' | 'sysadmin'
 
@@ -24,28 +36,12 @@ export type AnswerResult = 'compliant' | 'non_compliant' | 'not_applicable'
 export type AnswerType = 'yes_no_na' | 'number' | 'choice' | 'text' | 'date' | 'photo'
 export type EvidenceRule = 'none' | 'photo_if_noncompliant' | 'photo_always'
 
-export interface Progress {
-  answered: number
-  total: number
-}
+export type Progress = Served<Schemas['ProgressOut']>
 
-export interface SelfCheckSummary {
-  id: number
-  enterprise_id: number
-  enterprise_name: string
-  title: string
-  period_label: string
-  open_date: string
-  due_date: string
-  status: SelfCheckStatus
-  overdue: boolean
-  late: boolean
-  submitted_at: string | null
-  progress: Progress
-  score: number | null
-  grade: string | null
-  report_id: number | null
-}
+export type SelfCheckSummary = Served<
+  Schemas['SelfCheckSummary'],
+  { enterprise_name: string; status: SelfCheckStatus; overdue: boolean; submitted_at: string | null; progress: Progress }
+>
 
 export interface LegalBasis {
   law: string
@@ -64,44 +60,29 @@ export interface ItemProof {
   on_compliant?: boolean
 }
 
-export interface Item {
-  id: number
-  code: string
-  question: string
-  guidance: string
-  answer_type: AnswerType
-  unit: string | null
-  range: { min: number | null; max: number | null } | null
-  choices: string[] | null
-  severity: string
-  legal_basis: LegalBasis[]
-  evidence_rule: EvidenceRule
-  time_limit_days: number
-  date_rule?: { rule?: string; within_days?: number } | null
-  recommendation?: string | null
-  /** false: 管理建议 — no statutory basis, not scored, never reported as a violation */
-  statutory?: boolean
-  nature?: '法定要求' | '管理建议'
-  proof?: ItemProof | null
-  judgement?: { kind: string; table?: string } | null
-  /** which table/row the range comes from for this enterprise, or why no automatic judgement is made */
-  limit_basis?: string | null
-}
+/** A checklist item; `local` marks an item the enterprise added (section_code/section_title are its section). */
+export type Item = Served<
+  Schemas['ItemOut'],
+  {
+    answer_type: AnswerType
+    evidence_rule: EvidenceRule
+    range: { min: number | null; max: number | null } | null
+    legal_basis: LegalBasis[]
+    date_rule?: { rule?: string; within_days?: number } | null
+    recommendation?: string | null
+    /** false: 管理建议 — no statutory basis, not scored, never reported as a violation */
+    statutory?: boolean
+    nature?: '法定要求' | '管理建议'
+    proof?: ItemProof | null
+    judgement?: { kind: string; table?: string } | null
+    /** which table/row the range comes from for this enterprise, or why no automatic judgement is made */
+    limit_basis?: string | null
+  }
+>
 
-export interface Section {
-  code: string
-  title: string
-  items: Item[]
-}
+export type Section = Served<Schemas['SectionOut'], { items: Item[] }>
 
-export interface Answer {
-  item_id: number
-  result: AnswerResult | null
-  value: string | null
-  note: string | null
-  upload_ids: number[]
-  updated_at?: string | null
-}
+export type Answer = Served<Schemas['AnswerOut'], { result: AnswerResult | null; evidence_ref?: string | null; updated_at?: string | null }>
 
 export interface SelfCheckDetail extends SelfCheckSummary {
   sections: Section[]

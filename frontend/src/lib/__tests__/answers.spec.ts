@@ -6,6 +6,9 @@ function item(id: number, over: Partial<Item> = {}): Item {
   return {
     id,
     code: `A${id}`,
+    section_code: 'S1',
+    section_title: '',
+    local: false,
     question: `问题${id}`,
     guidance: '',
     answer_type: 'yes_no_na',
