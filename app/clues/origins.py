@@ -70,7 +70,7 @@ def _from_alarm(alarm: Alarm) -> dict:
     rules = load_rules()["legal_basis"]
     span = f"{_fmt(alarm.started_at, alarm.cn or hj212.CN_HOURLY)}至{_fmt(alarm.ended_at, alarm.cn or hj212.CN_HOURLY)}"
     materials = [{"kind": "monitoring", "ref": f"monitoring_alarm:{alarm.id}",
-                  "title": f"在线监测数据摘录：{outlet.code} {pollutant_name(alarm.pollutant) if alarm.pollutant else ''}"
+                  "title": f"{outlet.code} {pollutant_name(alarm.pollutant) if alarm.pollutant else ''}"
                            f"{ALARM_LABELS[alarm.kind]}（{span}）",
                   "lines": _extract(alarm) or [detail]}]
     description = detail

@@ -50,23 +50,20 @@ def _hour_values(rng: random.Random, day_ago: int, hour: int) -> dict:
 
 def seed_monitoring(users: dict[str, User], enterprise: Enterprise) -> None:
     """demo-ehs's plant: outlet DA001, NOx/SO2/PM limits from GB 13271-2014 by its boiler profile, the device,
-    30 days of hourly data (plus today's hours so far), each past day judged."""
+    the last 30 complete days of hourly data, each day judged."""
     admin = users["demo-ehs"]
     outlet = outlets.create_outlet(admin, {"enterprise_id": enterprise.id, "code": "DA001", "kind": "gas",
                                            "name": "1号燃煤锅炉排放口", "location": "锅炉房北侧烟囱（高35 m）"})
     for code in (NOX, SO2, PM):
         _limit(admin, outlet.id, enterprise, code)
-    outlets.register_device(admin, outlet.id, {"mn": DEMO_MN, "pw": DEMO_PW, "st": "31"})
+    outlets.register_device(admin, outlet.id, {"mn": DEMO_MN, "pw": DEMO_PW})  # any ST (31 大气污染源 usual)
     rng = random.Random(18)
-    now = now_local().replace(tzinfo=None, minute=0, second=0, microsecond=0)
-    today = now.replace(hour=0)
+    today = now_local().replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
     batch, packets = Batch("demo"), []
-    for day_ago in range(DAYS, -1, -1):
+    for day_ago in range(DAYS, 0, -1):  # 30 complete days; today's hours are left for the device (or you) to send
         day = today - timedelta(days=day_ago)
         for hour in range(24):
             at = day + timedelta(hours=hour)
-            if at >= now:
-                break
             packets.append(hj212.build_data_packet(mn=DEMO_MN, pw=DEMO_PW, cn=hj212.CN_HOURLY, data_time=at,
                                                    qn=f"{at:%Y%m%d%H%M%S}000", st="31",
                                                    values=_hour_values(rng, day_ago, hour)))

@@ -120,7 +120,14 @@ def _drop(alarm: Alarm) -> None:
 
 # --- warnings and notifications ----------------------------------------------------------------
 
+# What the enterprise is asked to do, after the facts in its warning (not part of a clue's description).
+ADVICE = {"exceedance": "请核实原因，在系统中说明（设备故障、启停炉等）并上传证明材料。",
+          "missing": "请检查数采仪和联网情况，按规定报告故障并开展手工监测。",
+          "over_permit": "请核实排放量，合理安排生产，确保全年排放量不超过许可排放量。"}
+
+
 def describe(alarm: Alarm, outlet: Outlet) -> tuple[str, str]:
+    """The episode's title and facts: when, how long, the values against the limit and its source."""
     name = pollutant_name(alarm.pollutant)
     where = f"{outlet.code}{'（' + outlet.name + '）' if outlet.name else ''}"
     if alarm.kind == AlarmKind.EXCEEDANCE:
@@ -129,12 +136,10 @@ def describe(alarm: Alarm, outlet: Outlet) -> tuple[str, str]:
         span = fmt(alarm.started_at, alarm.cn) + (f"至{fmt(alarm.ended_at, alarm.cn)}" if alarm.periods > 1 else "")
         return (f"在线监测超标：{where} {name}",
                 f"{span}{name}{average}连续{alarm.periods}{unit}超标，最高{alarm.peak:g} {alarm.unit}"
-                f"（限值{alarm.limit_value:g} {alarm.unit}，依据：{alarm.basis or '未登记'}）。"
-                "请核实原因，在系统中说明（设备故障、启停炉等）并上传证明材料。")
+                f"（限值{alarm.limit_value:g} {alarm.unit}，依据：{alarm.basis or '未登记'}）。")
     if alarm.kind == AlarmKind.MISSING:
         return (f"在线监测数据缺失：{where}",
-                f"{fmt(alarm.started_at)}至{fmt(alarm.ended_at)}连续{alarm.periods}小时没有小时数据。"
-                "请检查数采仪和联网情况，按规定报告故障并开展手工监测。")
+                f"{fmt(alarm.started_at)}至{fmt(alarm.ended_at)}连续{alarm.periods}小时没有小时数据。")
     return (f"排放量预计超许可：{where} {name}", projection_text(alarm))
 
 
@@ -145,7 +150,7 @@ def projection_text(alarm: Alarm) -> str:
     text = f"{year}年截至{until}累计排放{name_or(alarm)}{alarm.accumulated_t:.3f} t"
     if alarm.projected_t is not None:
         text += f"，按已有数据日均排放量折算全年约{alarm.projected_t:.2f} t"
-    return text + f"，年许可排放量{permit:g} t（{alarm.basis or '排污许可证'}）。"
+    return text + f"，年许可排放量{permit:g} t。"
 
 
 def name_or(alarm: Alarm) -> str:
@@ -158,7 +163,8 @@ def _threshold(kind: str) -> int:
 
 def _warn(alarm: Alarm, outlet: Outlet) -> None:
     """Raise the episode's one risk warning (and notify) once it qualifies; afterwards keep its text current."""
-    title, detail = describe(alarm, outlet)
+    title, facts = describe(alarm, outlet)
+    detail = facts + ADVICE[alarm.kind]
     if alarm.warning_id:
         db.session.execute(update(RiskWarning).where(RiskWarning.id == alarm.warning_id)
                            .values(title=title[:200], detail=detail))

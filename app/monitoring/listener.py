@@ -111,7 +111,7 @@ def judge(day):
 
 @monitoring_cli.command("demo-packet")
 @click.option("--nox", type=float, default=520.0, show_default=True, help="氮氧化物小时均值（mg/m³）")
-@click.option("--hours-ago", type=int, default=1, show_default=True, help="数据时间：几小时前的整点")
+@click.option("--hours-ago", type=int, default=0, show_default=True, help="数据时间：几小时前的整点（0：本小时）")
 def demo_packet(nox: float, hours_ago: int):
     """Print an hourly packet from the demo device (MN 23010200000001), to POST to /api/monitoring/hj212."""
     from datetime import timedelta
