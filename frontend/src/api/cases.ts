@@ -1,6 +1,6 @@
 // 案件: list, detail, the stage actions, 清单 evaluation, 裁量 suggestion and the 四书 PDF.
 import { http } from './http'
-import { emptyOn404, toQuery } from './problems'
+import { toQuery } from './problems'
 import type { PageResponse } from './types'
 
 export type CaseStatus =
@@ -172,7 +172,7 @@ export interface CaseDecisionInput {
 }
 
 export const listCases = (f: { status?: string; enterprise_id?: number; page?: number; per_page?: number } = {}) =>
-  emptyOn404(http.get<PageResponse<Case>>(`/api/cases${toQuery(f)}`))
+  http.get<PageResponse<Case>>(`/api/cases${toQuery(f)}`)
 export const getCase = (id: number) => http.get<Case>(`/api/cases/${id}`)
 export const caseEvaluation = (id: number) => http.get<CaseEvaluation>(`/api/cases/${id}/evaluation`)
 export const caseDiscretion = (id: number) => http.get<CaseDiscretion>(`/api/cases/${id}/discretion`)

@@ -1,5 +1,5 @@
 // Problems (整改问题): list/queue/detail, report, and one call per lifecycle action.
-import { ApiError, http } from './http'
+import { http } from './http'
 import type { PageResponse, ProblemDetail, ProblemSummary } from './types'
 
 export interface ProblemFilters {
@@ -23,23 +23,13 @@ export function toQuery(params: object): string {
   return s ? `?${s}` : ''
 }
 
-/** 404 (endpoint not deployed yet) reads as an empty page. */
-export async function emptyOn404<T>(p: Promise<PageResponse<T>>): Promise<PageResponse<T>> {
-  try {
-    return await p
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return { items: [], total: 0 }
-    throw e
-  }
-}
-
 export function listProblems(filters: ProblemFilters | string = {}): Promise<PageResponse<ProblemSummary>> {
   const f = typeof filters === 'string' ? { status: filters } : filters
-  return emptyOn404(http.get<PageResponse<ProblemSummary>>(`/api/problems${toQuery(f)}`))
+  return http.get<PageResponse<ProblemSummary>>(`/api/problems${toQuery(f)}`)
 }
 
 export function reviewQueue(page = 1, per_page = 50): Promise<PageResponse<ProblemSummary>> {
-  return emptyOn404(http.get<PageResponse<ProblemSummary>>(`/api/problems/review-queue${toQuery({ page, per_page })}`))
+  return http.get<PageResponse<ProblemSummary>>(`/api/problems/review-queue${toQuery({ page, per_page })}`)
 }
 
 export const ledgerUrl = (filters: ProblemFilters = {}) => `/api/problems/export.xlsx${toQuery(filters)}`

@@ -1,5 +1,5 @@
 // 企业诉求: file, list, detail with the visible events, and one call per lifecycle step.
-import { emptyOn404, toQuery } from './problems'
+import { toQuery } from './problems'
 import { http } from './http'
 import type { PageResponse } from './types'
 
@@ -88,7 +88,7 @@ export interface RequestFilters {
 }
 
 export const listRequests = (f: RequestFilters = {}) =>
-  emptyOn404(http.get<PageResponse<EntRequest>>(`/api/requests${toQuery(f)}`))
+  http.get<PageResponse<EntRequest>>(`/api/requests${toQuery(f)}`)
 export const getRequest = (id: number) => http.get<EntRequest>(`/api/requests/${id}`)
 
 export interface RequestInput {

@@ -1,6 +1,6 @@
 // Regulator console (/api/supervision), eligibility, credit repair, warnings and 企业环保码.
 import { http } from './http'
-import { emptyOn404, toQuery } from './problems'
+import { toQuery } from './problems'
 import type {
   CreditRepair,
   Dashboard,
@@ -35,7 +35,7 @@ export interface EnterpriseFilters {
   per_page?: number
 }
 export const listEnterprises = (f: EnterpriseFilters = {}) =>
-  emptyOn404(http.get<PageResponse<EnterpriseRow>>(`/api/supervision/enterprises${toQuery(f)}`))
+  http.get<PageResponse<EnterpriseRow>>(`/api/supervision/enterprises${toQuery(f)}`)
 export const enterprisesExportUrl = (f: EnterpriseFilters = {}) => {
   const { page: _p, per_page: _pp, ...rest } = f
   return `/api/supervision/enterprises/export.xlsx${toQuery(rest)}`
@@ -94,7 +94,7 @@ export const applyCreditRepair = (
 ) => http.post<CreditRepair>(`/api/enterprises/${enterpriseId}/credit-repair`, body, idem(key))
 
 export const listCreditRepairs = (enterpriseId: number) =>
-  emptyOn404(http.get<PageResponse<CreditRepair>>(`/api/enterprises/${enterpriseId}/credit-repair`))
+  http.get<PageResponse<CreditRepair>>(`/api/enterprises/${enterpriseId}/credit-repair`)
 
 export interface WarningFilters {
   status?: string
@@ -105,10 +105,10 @@ export interface WarningFilters {
   per_page?: number
 }
 export const listWarnings = (f: WarningFilters = {}) =>
-  emptyOn404(http.get<PageResponse<RiskWarning>>(`/api/supervision/warnings${toQuery(f)}`))
+  http.get<PageResponse<RiskWarning>>(`/api/supervision/warnings${toQuery(f)}`)
 /** The enterprise-side scoped warning list (same shape). */
 export const listOwnWarnings = (f: WarningFilters = {}) =>
-  emptyOn404(http.get<PageResponse<RiskWarning>>(`/api/warnings${toQuery(f)}`))
+  http.get<PageResponse<RiskWarning>>(`/api/warnings${toQuery(f)}`)
 export const acknowledgeWarning = (id: number, comment: string | null, key?: string) =>
   http.post<RiskWarning>(`/api/supervision/warnings/${id}/acknowledge`, { comment }, idem(key))
 export const warningToProblem = (
