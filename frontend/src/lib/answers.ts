@@ -26,11 +26,16 @@ export function rangeHint(item: Pick<Item, 'range' | 'unit'>): string {
   return ''
 }
 
+/** A number whose limit depends on a profile fact the server could not determine: the person judges it. */
+export function numberNeedsJudging(item: Pick<Item, 'range' | 'judgement'>): boolean {
+  return !!item.judgement && !item.range
+}
+
 /** Result implied by a number answer: within range is compliant, outside is non-compliant. */
 export function resultForNumber(item: Pick<Item, 'range' | 'judgement'>, value: string | null): AnswerResult | null {
   // A profile-dependent limit the server could not determine (e.g. no noise zone on file): no automatic
   // judgement here either — never derive 合格 from the absence of a limit.
-  if (item.judgement && !item.range) return null
+  if (numberNeedsJudging(item)) return null
   const s = checkRange(item, value)
   if (s === 'ok') return 'compliant'
   if (s === 'below' || s === 'above') return 'non_compliant'

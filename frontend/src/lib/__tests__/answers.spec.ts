@@ -139,3 +139,15 @@ describe('dates', () => {
     expect(todayInShanghai(new Date('2026-03-14T15:59:00Z'))).toBe('2026-03-14')
   })
 })
+
+describe('a number whose limit depends on an unknown profile fact', () => {
+  it('is judged by the person, never by the app', async () => {
+    const { numberNeedsJudging, resultForNumber } = await import('../answers')
+    const unknown = { range: null, judgement: { kind: 'noise' } } as never
+    expect(numberNeedsJudging(unknown)).toBe(true)
+    expect(resultForNumber(unknown, '50')).toBeNull()
+    const known = { range: { min: null, max: 65 }, judgement: { kind: 'noise' } } as never
+    expect(numberNeedsJudging(known)).toBe(false)
+    expect(resultForNumber(known, '70')).toBe('non_compliant')
+  })
+})
