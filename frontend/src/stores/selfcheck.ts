@@ -5,10 +5,9 @@ import { ApiError } from '@/api/http'
 import { getSelfCheck, listSelfChecks } from '@/api/selfchecks'
 import type { Answer, Item, Progress, SelfCheckDetail, SelfCheckSummary } from '@/api/types'
 import { computeMissing, isAnswered, missingFromServer, type AnswerFacts, type MissingEntry } from '@/lib/answers'
-import { captureTimeOf } from '@/lib/exif'
 import { getDb, kvGet, kvSet, type LocalAnswer, type LocalPhoto } from '@/lib/db'
-import { compressImage } from '@/lib/image'
 import { enqueue } from '@/lib/outbox'
+import { saveLocalPhoto } from '@/lib/photos'
 import { forgetPhoto, kick, onSyncEvent, type SubmitOutcome } from '@/lib/sync'
 import { uuid } from '@/lib/uuid'
 import { useAuthStore } from './auth'
@@ -308,34 +307,17 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     return write
   }
 
-  /** Compress, store and queue photos; each uploads on its own. */
+  /** Compress, store and queue photos (lib/photos); each uploads on its own. */
   async function addPhotos(itemId: number, files: File[]): Promise<void> {
     if (!detail.value || !files.length) return
     const userId = uid()
     const selfcheckId = detail.value.id
-    const db = await getDb()
     const added: string[] = []
     for (const file of files) {
-      const capturedAt = await captureTimeOf(file)
-      const blob = await compressImage(file)
-      const clientId = uuid()
-      const photo: LocalPhoto = {
-        clientId,
-        userId,
-        selfcheckId,
-        itemId,
-        blob,
-        capturedAt,
-        uploadId: null,
-        thumbnailUrl: null,
-        status: 'queued',
-        error: null,
-        createdAt: new Date().toISOString(),
-      }
-      await db.put('photos', photo)
-      photos.set(clientId, { ...photo, url: URL.createObjectURL(blob) })
-      await enqueue({ userId, kind: 'upload', selfcheckId, payload: { clientId } })
-      added.push(clientId)
+      const photo = await saveLocalPhoto(file, { userId, selfcheckId, itemId }, (p) =>
+        photos.set(p.clientId, { ...p, url: URL.createObjectURL(p.blob) }),
+      )
+      added.push(photo.clientId)
     }
     await setAnswer(itemId, (prev) => ({ photoIds: [...(prev?.photoIds ?? []), ...added] }), 0)
     void kick()
