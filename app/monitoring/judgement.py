@@ -62,7 +62,7 @@ def absorb(outlet: Outlet, pollutant: str, kind: str, cn: str, first: datetime, 
     """Add the periods first…last to the episode they touch (joining episodes they bridge), or open one."""
     step = STEP[cn]
     near = db.session.scalars(select(Alarm).where(
-        Alarm.outlet_id == outlet.id, Alarm.pollutant == pollutant, Alarm.kind == kind,
+        Alarm.outlet_id == outlet.id, Alarm.pollutant == pollutant, Alarm.kind == kind, Alarm.cn == cn,
         Alarm.started_at <= last + step, Alarm.ended_at >= first - step).order_by(Alarm.started_at)).all()
     if near:
         alarm = near[0]
@@ -110,7 +110,8 @@ def fill_gap(outlet: Outlet, at: datetime) -> None:
 
 
 def _drop(alarm: Alarm) -> None:
-    """An episode absorbed into an earlier one: its still-open warning goes with it."""
+    """An episode absorbed into an earlier one, or emptied by late data: its still-open warning goes with it
+    (one a regulator already handled stays, as the record of what was seen then)."""
     if alarm.warning_id:
         db.session.execute(delete(RiskWarning).where(RiskWarning.id == alarm.warning_id,
                                                      RiskWarning.status == "open"))
