@@ -17,11 +17,11 @@ FLOW_M3_PER_H = 4000  # a small coal-fired steam boiler's flue gas
 DAYS = 30
 EPISODE_DAY, EPISODE_HOURS = 9, range(6, 11)        # 9 days ago, 06:00–10:00: cold start, SCR not yet running
 MAINTENANCE_DAY, MAINTENANCE_HOURS = 16, range(13, 19)  # 16 days ago, 13:00–18:00: CEMS maintenance (flag M)
-# Used only when app/selfcheck/data/limits.yaml has no table for the pollutant (it has gb13271_nox).
-FALLBACK = {SO2: (400, "锅炉大气污染物排放标准（GB 13271-2014） 表1 在用锅炉大气污染物排放浓度限值：燃煤锅炉 400 mg/m³"
-                       "（演示数据，未与官方文本核对）"),
-            PM: (80, "锅炉大气污染物排放标准（GB 13271-2014） 表1 在用锅炉大气污染物排放浓度限值：燃煤锅炉 80 mg/m³"
-                     "（演示数据，未与官方文本核对）")}
+# Used only when app/selfcheck/data/limits.yaml has no table for the pollutant (it has gb13271_nox). Values of
+# GB 13271-2014 表1 for an 在用燃煤锅炉 as a public reprint gives them (zglvche.com/sys-nd/843.html: 颗粒物 80,
+# 二氧化硫 400, or 550 in the regions of footnote 1 — not Heilongjiang); not compared with the official text.
+_T1 = "锅炉大气污染物排放标准（GB 13271-2014） 表1 在用锅炉大气污染物排放浓度限值：燃煤锅炉 {} mg/m³（据转载文本，未与官方文本核对）"
+FALLBACK = {SO2: (400, _T1.format(400)), PM: (80, _T1.format(80))}
 PERMITS_T = {NOX: 10.0, SO2: 9.0, PM: 1.5}
 TABLES = {NOX: "gb13271_nox", SO2: "gb13271_so2", PM: "gb13271_pm"}
 
