@@ -40,6 +40,17 @@ def add_months(start: date, months: int) -> date:
     return start + relativedelta(months=months)
 
 
+def last_day_of_years(start: date, years: int) -> date:
+    """The last day of a period of whole years that begins on `start` (2026-12-02, 3 → 2029-12-01).
+
+    From 29 February the anniversary has no day of its own; the period then ends on 28 February.
+    """
+    anniversary = add_months(start, 12 * years)
+    if (start.month, start.day) == (2, 29) and anniversary.day == 28:
+        return anniversary
+    return anniversary - timedelta(days=1)
+
+
 @overload
 def as_utc(moment: datetime) -> datetime: ...
 @overload

@@ -12,7 +12,7 @@ from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped
 from app.common import audit
 from app.common.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
-from app.common.timeutil import add_days, add_months, today_local, utcnow
+from app.common.timeutil import last_day_of_years, today_local, utcnow
 from app.evidence.models import Upload
 from app.extensions import db
 from app.notify.service import notify
@@ -159,7 +159,7 @@ def positive_list_decision(user: User, enterprise_id: int, data: dict) -> Positi
             raise field_error("override_reason", "不符合条件仍要纳入的，须说明理由（至少10个字）")
         years = data.get("valid_years") or int(eligibility.rules_for(enterprise)["positive_list"].get("validity_years", 3))
         entry = PositiveListEntry(enterprise_id=enterprise.id, admitted_on=today,
-                                  valid_until=add_days(add_months(today, 12 * years), -1),
+                                  valid_until=last_day_of_years(today, years),
                                   reason=data["reason"], admitted_by_id=user.id,
                                   override_reason=data["override_reason"] if failed else None,
                                   override_failed=failed or None,

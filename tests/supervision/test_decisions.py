@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Enterprise
 from app.common.audit import AuditEvent, verify_chains
+from app.common.timeutil import last_day_of_years
 from app.evidence.models import Upload
 from app.extensions import db
 from app.remediation.models import Rectification
@@ -39,7 +40,7 @@ def test_admit_and_remove(auth, app, eligible_a, notified):
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["member"] and body["admitted_on"] == TODAY.isoformat()
-    assert body["valid_until"] == (TODAY.replace(year=TODAY.year + 3) - timedelta(days=1)).isoformat()
+    assert body["valid_until"] == last_day_of_years(TODAY, 3).isoformat()   # three years
     again = client.post(f"/api/supervision/enterprises/{a}/positive-list", json={"action": "admit", "reason": "x"})
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_member"
     listed = client.get("/api/supervision/positive-list").get_json()
