@@ -63,6 +63,9 @@ def test_overdue_is_derived_from_the_local_due_date(app, auth, world, monkeypatc
     with app.app_context():
         make_runs(world, date(2026, 11, 3), "FULL", "quarterly", 15)
     client = auth.client("ehs-a")
+    # The quarter's run is due 2026-10-15; "overdue" is judged against the local date of the request.
+    monkeypatch.setattr("app.selfcheck.service.today_local", lambda: date(2026, 12, 2))
+    monkeypatch.setattr("app.selfcheck.schemas.today_local", lambda: date(2026, 12, 2))
     overdue = client.get("/api/selfchecks?status=overdue").get_json()
     assert overdue["total"] == 1 and overdue["items"][0]["overdue"] is True
     monkeypatch.setattr("app.selfcheck.service.today_local", lambda: date(2026, 10, 15))
