@@ -17,7 +17,7 @@ from app.accounts.models import Enterprise, Region, User
 from app.common.timeutil import TZ, add_months, as_utc, today_local
 from app.common.vocab import SEVERITIES
 from app.extensions import db
-from app.remediation.models import Problem
+from app.remediation.models import Problem, ProblemStatus
 from app.selfcheck.models import SelfCheck, SelfCheckStatus
 from app.supervision.enterprises import ACTIVE, active_membership, jurisdiction
 from app.supervision.models import PositiveListEntry, RiskWarning
@@ -59,64 +59,75 @@ def _num(value) -> float:
     return float(value or 0)
 
 
-def rollup(scope, periods: dict[str, tuple[date, date]], today: date) -> dict:
-    """One GROUP BY (region_code, industry_code) pass per table; returns {(region, industry): {period: metrics}}.
+GROUP = (Enterprise.region_code, Enterprise.industry_code)
 
-    Range-dependent numbers are computed for every period in the same scan (conditional sums); the
-    current-state numbers (problems now, members, warnings) are the same for each period.
-    """
-    cells: dict[tuple, dict] = {}
-    names: dict[str, str] = {}
 
-    def cell(region, industry):
-        return cells.setdefault((region, industry), {p: _empty() for p in periods})
+class Cells:
+    """{(region, industry): {period: metrics}}, filled by the parts below, one GROUP BY each."""
 
-    group = (Enterprise.region_code, Enterprise.industry_code)
+    def __init__(self, periods: dict[str, tuple[date, date]]):
+        self.periods = periods
+        self.cells: dict[tuple, dict] = {}
+        self.names: dict[str, str] = {}
+
+    def __call__(self, region, industry) -> dict:
+        return self.cells.setdefault((region, industry), {p: _empty() for p in self.periods})
+
+
+def enterprise_counts(c: Cells, scope, today: date) -> None:
     for region, industry, n, name in db.session.execute(
-            select(*group, func.count(Enterprise.id), func.max(Enterprise.industry_name)).where(scope)
-            .group_by(*group)):
-        names[industry] = name
-        for m in cell(region, industry).values():
+            select(*GROUP, func.count(Enterprise.id), func.max(Enterprise.industry_name)).where(scope)
+            .group_by(*GROUP)):
+        c.names[industry] = name
+        for m in c(region, industry).values():
             m["enterprises"] = n
 
+
+def selfcheck_metrics(c: Cells, scope, today: date) -> None:
+    """Due, completed, on time, overdue and scores of the self-checks due in each period."""
     submitted = SelfCheck.status == SelfCheckStatus.SUBMITTED
     columns = []
-    for first, last in periods.values():
+    for first, last in c.periods.values():
         within = and_(SelfCheck.due_date >= first, SelfCheck.due_date <= last)
         columns += [func.sum(case((within, 1), else_=0)),
                     func.sum(case((and_(within, submitted), 1), else_=0)),
                     func.sum(case((and_(within, submitted, SelfCheck.late.is_(False)), 1), else_=0)),
-                    func.sum(case((and_(within, ~submitted, SelfCheck.due_date < today), 1), else_=0)),
+                    func.sum(case((and_(within, SelfCheck.overdue_clause(today)), 1), else_=0)),
                     func.sum(case((and_(within, submitted), SelfCheck.score), else_=0)),
                     func.sum(case((and_(within, submitted, SelfCheck.score.isnot(None)), 1), else_=0))]
-    lo = min(first for first, _ in periods.values())
-    hi = max(last for _, last in periods.values())
+    lo = min(first for first, _ in c.periods.values())
+    hi = max(last for _, last in c.periods.values())
     for row in db.session.execute(
-            select(*group, *columns).select_from(SelfCheck).join(Enterprise, Enterprise.id == SelfCheck.enterprise_id)
-            .where(scope, SelfCheck.due_date >= lo, SelfCheck.due_date <= hi).group_by(*group)):
-        target = cell(row[0], row[1])
-        for i, name in enumerate(periods):
+            select(*GROUP, *columns).select_from(SelfCheck).join(Enterprise, Enterprise.id == SelfCheck.enterprise_id)
+            .where(scope, SelfCheck.due_date >= lo, SelfCheck.due_date <= hi).group_by(*GROUP)):
+        target = c(row[0], row[1])
+        for i, name in enumerate(c.periods):
             due, done, on_time, overdue, score_sum, score_n = (int(_num(v)) if k != 4 else _num(v)
                                                                for k, v in enumerate(row[2 + 6 * i: 8 + 6 * i]))
-            sc = target[name]["selfchecks"]
-            sc.update(due=due, completed=done, on_time=on_time, overdue=overdue)
+            target[name]["selfchecks"].update(due=due, completed=done, on_time=on_time, overdue=overdue)
             target[name]["_score"] = [score_sum, score_n]
 
-    overdue = Problem.overdue_clause(today)
+
+def problem_state(c: Cells, scope, today: date) -> None:
+    """Problems now, by severity: open (active), overdue, awaiting review — the same for every period."""
+    waiting = Problem.status == ProblemStatus.SUBMITTED.value
     for region, industry, severity, n_open, n_overdue, n_review in db.session.execute(
-            select(*group, Problem.severity, func.sum(case((Problem.status.in_(ACTIVE), 1), else_=0)),
-                   func.sum(case((overdue, 1), else_=0)), func.sum(case((Problem.status == "submitted", 1), else_=0)))
+            select(*GROUP, Problem.severity, func.sum(case((Problem.status.in_(ACTIVE), 1), else_=0)),
+                   func.sum(case((Problem.overdue_clause(today), 1), else_=0)), func.sum(case((waiting, 1), else_=0)))
             .select_from(Problem).join(Enterprise, Enterprise.id == Problem.enterprise_id)
-            .where(scope, Problem.status.in_((*ACTIVE, "submitted"))).group_by(*group, Problem.severity)):
-        for m in cell(region, industry).values():
+            .where(scope, or_(Problem.status.in_(ACTIVE), waiting)).group_by(*GROUP, Problem.severity)):
+        for m in c(region, industry).values():
             bucket = m["problems"]["by_severity"].setdefault(severity, {"open": 0, "overdue": 0, "awaiting_review": 0})
             values = {"open": int(_num(n_open)), "overdue": int(_num(n_overdue)), "awaiting_review": int(_num(n_review))}
             for k, v in values.items():
                 bucket[k] += v
                 m["problems"][k] += v
 
+
+def problem_flow(c: Cells, scope, today: date) -> None:
+    """Problems created and closed in each period, and the days they took."""
     columns, any_of = [], []
-    for first, last in periods.values():
+    for first, last in c.periods.values():
         start_utc, end_utc = utc_bounds(first, last)
         created = and_(Problem.created_at >= start_utc, Problem.created_at < end_utc)
         closed = and_(Problem.status.in_(CLOSED_DONE), Problem.closed_at >= start_utc, Problem.closed_at < end_utc)
@@ -124,26 +135,42 @@ def rollup(scope, periods: dict[str, tuple[date, date]], today: date) -> dict:
         columns += [func.sum(case((created, 1), else_=0)), func.sum(case((closed, 1), else_=0)),
                     func.sum(case((closed, _days_between(Problem.closed_at, Problem.created_at)), else_=0))]
     for row in db.session.execute(
-            select(*group, *columns).select_from(Problem).join(Enterprise, Enterprise.id == Problem.enterprise_id)
-            .where(scope, or_(*any_of)).group_by(*group)):
-        target = cell(row[0], row[1])
-        for i, name in enumerate(periods):
+            select(*GROUP, *columns).select_from(Problem).join(Enterprise, Enterprise.id == Problem.enterprise_id)
+            .where(scope, or_(*any_of)).group_by(*GROUP)):
+        target = c(row[0], row[1])
+        for i, name in enumerate(c.periods):
             created, closed, days = row[2 + 3 * i: 5 + 3 * i]
             target[name]["problems"]["created"] = int(_num(created))
             target[name]["problems"]["closed"] = int(_num(closed))
             target[name]["_days"] = _num(days)
 
+
+def members_and_warnings(c: Cells, scope, today: date) -> None:
     for field, stmt in (
-            ("positive_list_members", select(*group, func.count(func.distinct(PositiveListEntry.enterprise_id)))
+            ("positive_list_members", select(*GROUP, func.count(func.distinct(PositiveListEntry.enterprise_id)))
              .select_from(PositiveListEntry).join(Enterprise, Enterprise.id == PositiveListEntry.enterprise_id)
-             .where(scope, active_membership(today)).group_by(*group)),
-            ("warnings_open", select(*group, func.count(RiskWarning.id)).select_from(RiskWarning)
+             .where(scope, active_membership(today)).group_by(*GROUP)),
+            ("warnings_open", select(*GROUP, func.count(RiskWarning.id)).select_from(RiskWarning)
              .join(Enterprise, Enterprise.id == RiskWarning.enterprise_id)
-             .where(scope, RiskWarning.status == "open").group_by(*group))):
+             .where(scope, RiskWarning.status == "open").group_by(*GROUP))):
         for region, industry, n in db.session.execute(stmt):
-            for m in cell(region, industry).values():
+            for m in c(region, industry).values():
                 m[field] = n
-    return {"cells": cells, "industry_names": names}
+
+
+ROLLUP_PARTS = (enterprise_counts, selfcheck_metrics, problem_state, problem_flow, members_and_warnings)
+
+
+def rollup(scope, periods: dict[str, tuple[date, date]], today: date) -> dict:
+    """One GROUP BY (region_code, industry_code) pass per part; returns {"cells": …, "industry_names": …}.
+
+    Range-dependent numbers are computed for every period in the same scan (conditional sums); the
+    current-state numbers (problems now, members, warnings) are the same for each period.
+    """
+    c = Cells(periods)
+    for part in ROLLUP_PARTS:
+        part(c, scope, today)
+    return {"cells": c.cells, "industry_names": c.names}
 
 
 def _add(target: dict, values: dict) -> None:
