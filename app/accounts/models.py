@@ -4,7 +4,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.dbtypes import UTCDateTime
@@ -91,8 +91,9 @@ class Enterprise(db.Model):
     # Profile facts for the automatic judgements (GB 13271, GB 12348, GB 21900, 固废法 81, 条例 14).
     boiler_fuel: Mapped[str | None] = mapped_column(String(8))            # 燃煤 | 燃油 | 燃气
     boiler_existing: Mapped[bool | None] = mapped_column(Boolean)          # 在用锅炉 (表1) rather than 新建 (表2)
-    air_special_limits: Mapped[bool] = mapped_column(Boolean, default=False)    # 执行大气污染物特别排放限值
-    water_special_limits: Mapped[bool] = mapped_column(Boolean, default=False)  # 执行水污染物特别排放限值
+    # 执行大气/水污染物特别排放限值; the server default lets bulk loads (COPY) leave them out, as the migration does
+    air_special_limits: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    water_special_limits: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     noise_zone: Mapped[str | None] = mapped_column(String(4))              # 厂界声环境功能区类别
     hw_storage_limit_days: Mapped[int | None] = mapped_column(Integer)     # 环评批复/许可证/地方规定的危废贮存期限
     permit_renewal_applied_on: Mapped[date | None] = mapped_column(Date)   # 排污许可证延续申请提交日期
