@@ -290,12 +290,21 @@ export function kick(): Promise<void> {
   const userId = activeUser
   const gen = generation
   const alive = () => gen === generation && activeUser === userId
+  let swept = false
   const run: Promise<void> = (async () => {
     do {
       again = false
       if (!isOnline()) break
       const res = await exclusive(userId, () => processOutbox(userId, makeHandlers(userId, alive), Date.now, alive))
       if (!alive()) break
+      // the queue is empty: an answer still marked 待同步 must not wait forever
+      if (res.remaining === 0 && !swept) {
+        swept = true
+        if ((await requeueStranded(userId)) > 0) {
+          again = true
+          continue
+        }
+      }
       if (timer) clearTimeout(timer)
       timer = null
       if (res.waitUntil !== null) {
@@ -312,6 +321,20 @@ export function kick(): Promise<void> {
     })
   running = run
   return run
+}
+
+/** Queue again every answer marked 待同步 that no queued entry carries (returns how many). */
+export async function requeueStranded(userId: number): Promise<number> {
+  const db = await getDb()
+  const queued = (await db.getAllFromIndex('outbox', 'by_user', userId)).filter((o) => o.kind === 'answers')
+  const carried = new Set(queued.flatMap((o) => (o.payload.itemIds ?? []).map((i) => `${o.selfcheckId}:${i}`)))
+  const stranded = new Map<number, number[]>()
+  for (const a of await db.getAllFromIndex('answers', 'by_user', userId)) {
+    if (a.state !== 'pending' || carried.has(`${a.selfcheckId}:${a.itemId}`)) continue
+    stranded.set(a.selfcheckId, [...(stranded.get(a.selfcheckId) ?? []), a.itemId])
+  }
+  for (const [selfcheckId, itemIds] of stranded) await enqueue({ userId, kind: 'answers', selfcheckId, payload: { itemIds } })
+  return [...stranded.values()].reduce((n, ids) => n + ids.length, 0)
 }
 
 /**
