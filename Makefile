@@ -77,7 +77,8 @@ pytest-postgres: backend fonts
 # The date-sensitive packages again under a frozen clock: today, a year's last day, New Year's Day,
 # a leap day, and the Monday after a 调休 weekend (2026-10-10 was a working Saturday).
 TEST_DATES ?= 2026-12-02 2026-12-31 2027-01-01 2028-02-29 2026-10-12
-DATE_TESTS := tests/selfcheck tests/remediation tests/supervision tests/notify tests/reports tests/common tests/accounts
+DATE_TESTS := tests/selfcheck tests/remediation tests/supervision tests/notify tests/reports tests/common tests/accounts \
+              tests/obligations tests/requests tests/inspections tests/cases tests/monitoring tests/clues tests/rules
 pytest-dates: backend fonts
 	@set -e; for day in $(TEST_DATES); do \
 	  echo "== 冻结时钟 $$day"; \
