@@ -197,7 +197,7 @@ def run_one(host: str, endpoint: str, users: int, seconds: float) -> dict:
     STATE["measuring"] = False
     elapsed = time.monotonic() - started
     entry = env.stats.entries.get((endpoint, method))
-    errors = {str(k): v.occurrences for k, v in env.stats.errors.items()}
+    errors = {str(v.error)[:300]: v.occurrences for v in env.stats.errors.values()}  # the message, not its hash
     runner.quit()
     runner.greenlet.join(timeout=30)
     drain(host)

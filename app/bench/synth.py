@@ -94,8 +94,11 @@ def enterprise_attrs(rng, n: int, county: str, today: date, seed: int) -> dict:
 
 
 def needs_photo(item, failed: bool) -> bool:
+    """The photo a real user would attach: by the item's evidence rule, and for 合格 on an item whose
+    compliance must be proved (the permit, monitoring and manifest items, app/selfcheck/judgement.py)."""
     return (item.evidence_rule == "photo_always" or item.answer_type == "photo"
-            or (item.evidence_rule == "photo_if_noncompliant" and failed))
+            or (item.evidence_rule == "photo_if_noncompliant" and failed)
+            or (not failed and bool((item.proof or {}).get("on_compliant"))))
 
 
 def answer_for(item, failed: bool, upload_id: int | None, today: date) -> tuple[str, str | None, list]:
@@ -103,6 +106,10 @@ def answer_for(item, failed: bool, upload_id: int | None, today: date) -> tuple[
     photos = [upload_id] if upload_id and needs_photo(item, failed) else []
     kind = item.answer_type
     if kind == "number":
+        if item.judgement and not failed:
+            # a limit from the enterprise's profile (GB 13271/12348/21900 tables, judged again at submit):
+            # every such limit is a maximum, so a zero reading complies whatever the table
+            return "compliant", "0", photos
         low = item.range_min if item.range_min is not None else 0.0
         high = item.range_max if item.range_max is not None else low + 10
         value = (high + abs(high) * 0.5 + 1) if failed else (low + high) / 2
