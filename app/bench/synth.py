@@ -98,7 +98,7 @@ def needs_photo(item, failed: bool) -> bool:
     compliance must be proved (the permit, monitoring and manifest items, app/selfcheck/judgement.py)."""
     return (item.evidence_rule == "photo_always" or item.answer_type == "photo"
             or (item.evidence_rule == "photo_if_noncompliant" and failed)
-            or (not failed and bool((item.proof or {}).get("on_compliant"))))
+            or (not failed and bool((getattr(item, "proof", None) or {}).get("on_compliant"))))
 
 
 def answer_for(item, failed: bool, upload_id: int | None, today: date) -> tuple[str, str | None, list]:
@@ -106,7 +106,7 @@ def answer_for(item, failed: bool, upload_id: int | None, today: date) -> tuple[
     photos = [upload_id] if upload_id and needs_photo(item, failed) else []
     kind = item.answer_type
     if kind == "number":
-        if item.judgement and not failed:
+        if getattr(item, "judgement", None) and not failed:
             # a limit from the enterprise's profile (GB 13271/12348/21900 tables, judged again at submit):
             # every such limit is a maximum, so a zero reading complies whatever the table
             return "compliant", "0", photos
