@@ -51,8 +51,15 @@ export function parseApiError(status: number, body: unknown): ApiError {
 
 let csrfToken: string | null = null
 let unauthorizedHandler: (() => void) | null = null
+/**
+ * Bumped whenever the session changes (login, logout, expiry). A 401 for a request sent under an
+ * earlier session says nothing about the current one: it must not send a user who has just logged
+ * in again back to the login page.
+ */
+let sessionEpoch = 0
 
 export function setCsrfToken(token: string | null): void {
+  if (token !== csrfToken) sessionEpoch += 1
   csrfToken = token
 }
 export function getCsrfToken(): string | null {
@@ -103,6 +110,7 @@ export async function request<T>(url: string, opts: RequestOptions = {}): Promis
   let data: unknown
   const timer = opts.timeoutMs ? new AbortController() : null
   const timeout = timer ? setTimeout(() => timer.abort(), opts.timeoutMs) : null
+  const epoch = sessionEpoch
   if (timer && opts.signal) opts.signal.addEventListener('abort', () => timer.abort(), { once: true })
   try {
     res = await fetch(url, {
@@ -123,7 +131,7 @@ export async function request<T>(url: string, opts: RequestOptions = {}): Promis
   }
   if (!res.ok) {
     const err = parseApiError(res.status, data)
-    if (res.status === 401 && !opts.skipAuthRedirect) notifyUnauthorized()
+    if (res.status === 401 && !opts.skipAuthRedirect && epoch === sessionEpoch) notifyUnauthorized()
     throw err
   }
   return data as T
@@ -154,6 +162,7 @@ export function uploadWithProgress<T>(
     xhr.withCredentials = true
     xhr.timeout = timeoutMs
     const headers = buildHeaders('POST', undefined, false)
+    const epoch = sessionEpoch
     for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v)
     xhr.upload.onprogress = (ev) => {
       if (ev.lengthComputable && onProgress) onProgress(ev.loaded / ev.total)
@@ -169,7 +178,7 @@ export function uploadWithProgress<T>(
         onProgress?.(1)
         resolve(data as T)
       } else {
-        if (xhr.status === 401) notifyUnauthorized()
+        if (xhr.status === 401 && epoch === sessionEpoch) notifyUnauthorized()
         reject(parseApiError(xhr.status, data))
       }
     }

@@ -64,6 +64,22 @@ describe('request', () => {
     expect(handler).toHaveBeenCalledOnce()
   })
 
+  it('ignores a 401 for a request sent before the user logged in again', async () => {
+    setCsrfToken('old-session')
+    let answer: (r: Response) => void = () => undefined
+    vi.stubGlobal('fetch', vi.fn(() => new Promise<Response>((resolve) => (answer = resolve))))
+    const handler = vi.fn()
+    onUnauthorized(handler)
+    const stale = http.get('/api/notifications')
+    setCsrfToken('new-session') // logged in again while the old request was on its way
+    answer(new Response(JSON.stringify({ error: { code: 'unauthorized', message: '请先登录' } }), { status: 401 }))
+    await expect(stale).rejects.toMatchObject({ status: 401 })
+    expect(handler).not.toHaveBeenCalled()
+    mockFetch(401, { error: { code: 'unauthorized', message: '请先登录' } })
+    await expect(http.get('/api/notifications')).rejects.toMatchObject({ status: 401 })
+    expect(handler).toHaveBeenCalledOnce()
+  })
+
   it('does not redirect on a failed login', async () => {
     mockFetch(401, { error: { code: 'bad_credentials', message: '用户名或密码错误' } })
     const handler = vi.fn()
