@@ -11,7 +11,7 @@ import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-DIST_INDEX = ROOT / "frontend" / "dist" / "index.html"
+DIST_INDEX = Path(os.environ.get("FRONTEND_DIST", ROOT / "frontend" / "dist")) / "index.html"
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
