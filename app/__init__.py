@@ -34,7 +34,8 @@ def create_app(config: Config | dict | None = None) -> Flask:
     for blueprint in blueprints.api_blueprints():
         api.register_blueprint(blueprint)
     hooks.init_app(app)
-    from app.accounts import login  # noqa: F401 (registers the session user loader)
+    from app.accounts import login  # registers the session user loader
+    app.session_interface = login.SessionInterface()
     tell_the_other_party()      # domain-event receivers (app/common/events.py), connected once
     remind_of_credit_repair()
     init_docs_page(app)

@@ -47,6 +47,20 @@ def test_logout_invalidates_a_copied_session_cookie(app, auth, world):
     assert thief.get("/api/auth/me").status_code == 401
 
 
+def test_a_late_answer_to_an_ended_session_does_not_put_its_cookie_back(app, auth, world):
+    """Logged out elsewhere, logged in again: a response to a request sent with the old cookie that
+    arrives after the new login must not overwrite the new cookie (the browser would be logged out)."""
+    browser = auth.client("ehs-a")
+    old = browser.get_cookie("session").value
+    assert "Set-Cookie" in browser.get("/api/auth/me").headers  # a live session's cookie is refreshed
+    auth.client("ehs-a").post("/api/auth/logout")  # the session ends on another device
+    late = app.test_client()
+    late.set_cookie("session", old)
+    response = late.get("/api/selfchecks")
+    assert response.status_code == 401
+    assert "Set-Cookie" not in response.headers
+
+
 def test_me_without_login_is_401_in_error_shape(client):
     response = client.get("/api/auth/me")
     assert response.status_code == 401
