@@ -98,6 +98,7 @@ def test_offline_fail_then_photo_syncs_every_answer_and_photo_exactly_once(conte
                                                                           e2e_db_path):
     username = fresh_enterprise_user(live_server)
     login(page, username, PASSWORD)
+    expect(page.locator("a.task").first).to_be_visible()  # the task list was seen online (and is kept offline)
     detail, items = open_checklist(page)
     sid = detail["id"]
     chosen = photo_items(items, 3)
