@@ -14,7 +14,7 @@ from app.extensions import db
 from app.notify.models import Notification, NotificationPreference
 from app.notify.policy import load_policy, working_days_cutoff
 from app.notify.recipients import RegulatorsInCharge
-from app.notify.reminders import OPEN_PROBLEM, cn_date
+from app.notify.reminders import cn_date
 from app.notify.service import DIGEST_KINDS, create_notifications
 from app.remediation.models import Problem, ProblemStatus
 from app.selfcheck.models import SelfCheck, SelfCheckStatus
@@ -47,7 +47,7 @@ def regulator_digests(as_of: datetime) -> int:
                 SelfCheck.due_date <= today - timedelta(days=_escalation_offset(policy.selfcheck_due))))),
         ("整改逾期{n}天以上的问题", _escalation_offset(policy.rectification_due), _by_region(
             count.join(Problem, Problem.enterprise_id == Enterprise.id).where(
-                Problem.status.in_(OPEN_PROBLEM),
+                Problem.status.in_(ProblemStatus.ACTIVE),
                 Problem.deadline <= today - timedelta(days=_escalation_offset(policy.rectification_due))))),
         ("待核查超过{n}个工作日的整改", policy.review_working_days, _by_region(
             count.join(Problem, Problem.enterprise_id == Enterprise.id).where(

@@ -26,8 +26,6 @@ from app.remediation.models import Problem, ProblemStatus
 from app.selfcheck.judgement import renewal_advice, renewal_applied
 from app.selfcheck.models import SelfCheck, SelfCheckStatus
 
-OPEN_PROBLEM = ProblemStatus.ACTIVE
-
 
 def cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
@@ -102,7 +100,7 @@ SELFCHECK = Ladder(
 # Stops the moment the problem is submitted: only open / rectifying / extension_requested remind.
 RECTIFICATION = Ladder(
     kind="rectification_due", object_type="problem", model=Problem, due=Problem.deadline,
-    assignee=Problem.owner_id, label=Problem.title, open_clause=lambda: Problem.status.in_(OPEN_PROBLEM),
+    assignee=Problem.owner_id, label=Problem.title, open_clause=lambda: Problem.status.in_(ProblemStatus.ACTIVE),
     ent_link="/ent/problems/{id}", gov_link=lambda row: f"/gov/problems/{row.id}",
     wording=_rectification_wording)
 

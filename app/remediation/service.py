@@ -30,7 +30,6 @@ from app.remediation.models import (
 )
 
 S = ProblemStatus
-OPEN_STATES = S.ACTIVE
 
 
 def _pack(problem: Problem) -> dict:
@@ -50,10 +49,6 @@ def self_close_sample_rate(problem: Problem) -> float:
 
 def default_days(severity: str) -> int:
     return current_app.config.get("PROBLEM_DEFAULT_DAYS", {"一般": 15, "较重": 30, "重大": 60})[severity]
-
-
-def is_overdue(problem: Problem, today: date | None = None) -> bool:
-    return problem.is_overdue(today or today_local())
 
 
 # --- guards ------------------------------------------------------------------------------
@@ -353,9 +348,9 @@ def reopen(actor: User, problem_id: int, reason: str) -> Problem:
     return problem
 
 
-__all__ = ["CLOSED", "OPEN_STATES", "report_problem", "open_problems_for_selfcheck", "allowed_actions",
+__all__ = ["CLOSED", "report_problem", "open_problems_for_selfcheck", "allowed_actions",
            "accept", "submit_rectification", "review", "request_extension", "decide_extension", "cancel",
-           "require_review", "reopen", "is_overdue", "get_problem"]
+           "require_review", "reopen", "get_problem"]
 
 
 def open_rule_problem(enterprise_id: int, *, source: str, title: str, description: str, category: str,

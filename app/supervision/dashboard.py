@@ -19,7 +19,7 @@ from app.common.vocab import SEVERITIES
 from app.extensions import db
 from app.remediation.models import Problem, ProblemStatus
 from app.selfcheck.models import SelfCheck, SelfCheckStatus
-from app.supervision.enterprises import ACTIVE, active_membership, jurisdiction
+from app.supervision.enterprises import active_membership, jurisdiction
 from app.supervision.models import PositiveListEntry, RiskWarning
 
 CLOSED_DONE = ("verified", "self_closed")
@@ -112,10 +112,10 @@ def problem_state(c: Cells, scope, today: date) -> None:
     """Problems now, by severity: open (active), overdue, awaiting review — the same for every period."""
     waiting = Problem.status == ProblemStatus.SUBMITTED.value
     for region, industry, severity, n_open, n_overdue, n_review in db.session.execute(
-            select(*GROUP, Problem.severity, func.sum(case((Problem.status.in_(ACTIVE), 1), else_=0)),
+            select(*GROUP, Problem.severity, func.sum(case((Problem.status.in_(ProblemStatus.ACTIVE), 1), else_=0)),
                    func.sum(case((Problem.overdue_clause(today), 1), else_=0)), func.sum(case((waiting, 1), else_=0)))
             .select_from(Problem).join(Enterprise, Enterprise.id == Problem.enterprise_id)
-            .where(scope, or_(Problem.status.in_(ACTIVE), waiting)).group_by(*GROUP, Problem.severity)):
+            .where(scope, or_(Problem.status.in_(ProblemStatus.ACTIVE), waiting)).group_by(*GROUP, Problem.severity)):
         for m in c(region, industry).values():
             bucket = m["problems"]["by_severity"].setdefault(severity, {"open": 0, "overdue": 0, "awaiting_review": 0})
             values = {"open": int(_num(n_open)), "overdue": int(_num(n_overdue)), "awaiting_review": int(_num(n_review))}

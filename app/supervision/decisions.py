@@ -3,7 +3,6 @@
 Scope is checked before role (out of scope → 404; in scope but wrong role → 403). Every change is
 audited and decisions are notified to the enterprise's users.
 """
-import logging
 
 from sqlalchemy import select
 
@@ -22,8 +21,6 @@ from app.supervision import dynamic, eligibility
 from app.supervision.enterprises import standing_membership
 from app.supervision.facts import EnvironmentalCrime
 from app.supervision.models import CreditRepairApplication, Incident, Penalty, PositiveListEntry, RiskWarning
-
-log = logging.getLogger(__name__)
 
 
 def _regulator_enterprise(user: User, enterprise_id: int) -> Enterprise:

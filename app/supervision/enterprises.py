@@ -13,7 +13,7 @@ from app.common.audit import AuditEvent
 from app.common.errors import Forbidden, NotFound, ValidationFailed
 from app.common.timeutil import today_local
 from app.extensions import db
-from app.remediation.models import Problem, ProblemStatus
+from app.remediation.models import Problem
 from app.reports.models import Report
 from app.selfcheck.models import Schedule, SelfCheck, SelfCheckStatus
 from app.supervision.models import (
@@ -24,7 +24,6 @@ from app.supervision.models import (
     RiskWarning,
 )
 
-ACTIVE = ProblemStatus.ACTIVE
 EXPORT_MAX_ROWS = 50_000
 
 

@@ -16,11 +16,10 @@ from app.common.dbutil import insert_ignoring
 from app.common.timeutil import today_local, utcnow
 from app.extensions import db
 from app.notify.policy import load_policy
-from app.remediation.models import Problem
+from app.remediation.models import Problem, ProblemStatus
 from app.selfcheck.judgement import renewal_advice, renewal_applied
 from app.selfcheck.models import Schedule, SelfCheck, SelfCheckStatus
 from app.supervision.dashboard import utc_bounds
-from app.supervision.enterprises import ACTIVE
 from app.supervision.models import RiskWarning
 
 BATCH = 1000
@@ -95,7 +94,7 @@ def _overdue_selfchecks(as_of: date) -> list[dict]:
 
 def _overdue_problems(as_of: date) -> list[dict]:
     rows = db.session.execute(select(Problem.id, Problem.enterprise_id, Problem.title, Problem.severity,
-                                     Problem.deadline).where(Problem.status.in_(ACTIVE),
+                                     Problem.deadline).where(Problem.status.in_(ProblemStatus.ACTIVE),
                                                              Problem.deadline < as_of,
                                                              _not_warned("prob_overdue:", Problem.id, ":",
                                                                          Problem.deadline))).all()

@@ -207,7 +207,7 @@ def test_overdue_is_derived(app, make_problem, monkeypatch):
     pid = make_problem("rectifying")
     with app.app_context():
         problem = db.session.get(Problem, pid)
-        assert not service.is_overdue(problem, problem.deadline)
-        assert service.is_overdue(problem, problem.deadline + timedelta(days=1))
+        assert not problem.is_overdue(problem.deadline)
+        assert problem.is_overdue(problem.deadline + timedelta(days=1))
         problem.status = "submitted"
-        assert not service.is_overdue(problem, problem.deadline + timedelta(days=1))
+        assert not problem.is_overdue(problem.deadline + timedelta(days=1))
