@@ -44,6 +44,8 @@ frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SRC)
 # Debian packages: CJK fonts for the PDF reports; Chromium for the browser tests.
 fonts:
 	@fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fontconfig; }
+	@# WeasyPrint subsets fonts with HarfBuzz-Subset (without it: a DeprecationWarning, an error under pytest)
+	@ldconfig -p | grep -q libharfbuzz-subset || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0; }
 
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
