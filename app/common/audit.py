@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.dbtypes import UTCDateTime
@@ -78,36 +79,63 @@ def record(action: str, object_type: str, object_id, *, enterprise_id: int | Non
     if actor is None and has_request_context() and current_user and current_user.is_authenticated:
         actor = current_user
     chain = f"ent:{enterprise_id}" if enterprise_id else "system"
-    head = _lock_head(chain)
+    seq, prev_hash = _advance(chain)
     event = AuditEvent(
-        chain=chain, seq=head.seq, enterprise_id=enterprise_id,
+        chain=chain, seq=seq, enterprise_id=enterprise_id,
         actor_id=getattr(actor, "id", None), actor_role=getattr(actor, "role", None),
         action=action, object_type=object_type, object_id=str(object_id),
         from_state=from_state, to_state=to_state, comment=comment,
         request_id=request_id(), client_ip=request.remote_addr if has_request_context() else None,
-        at=utcnow(), prev_hash=head.last_hash,
+        at=utcnow(), prev_hash=prev_hash,
     )
     event.hash = event.compute_hash()
-    head.last_hash = event.hash
     db.session.add(event)
     db.session.flush()
+    _heads()[chain] = (seq, event.hash)
+    table = AuditChainHead.__table__
+    db.session.execute(update(table).where(table.c.chain == chain).values(seq=seq, last_hash=event.hash))
     return event
 
 
-def _lock_head(chain: str) -> AuditChainHead:
-    """Advance the chain's head with one UPDATE, which takes the row's write lock first.
+HEADS_KEY = "audit_heads"
 
-    Reading the head and then writing lets two writers both see seq N (SQLite ignores FOR UPDATE);
-    incrementing first makes every other writer of this chain wait until we commit.
+
+def _heads() -> dict:
+    """Chains this (sub)transaction already holds the head of: chain -> (seq, last_hash)."""
+    return db.session().info.setdefault(HEADS_KEY, {})
+
+
+def _advance(chain: str) -> tuple[int, str]:
+    """The next sequence number and the previous hash of `chain`, holding its head row's write lock.
+
+    The first event of a chain in a transaction increments the head with one UPDATE … RETURNING, which takes
+    the row's write lock first (reading and then writing would let two writers both see seq N; SQLite ignores
+    FOR UPDATE), so every other writer of this chain waits until we commit. Later events of the same chain in
+    the same transaction already hold the lock and continue from what the previous one wrote (`record` writes
+    the head's seq and hash after each event). The memory is dropped at the end of every transaction and savepoint.
     """
-    bump = update(AuditChainHead).where(AuditChainHead.chain == chain).values(seq=AuditChainHead.seq + 1)
-    if db.session.execute(bump).rowcount == 0:
-        table = AuditChainHead.__table__
+    held = _heads().get(chain)
+    table = AuditChainHead.__table__
+    if held is not None:
+        return held[0] + 1, held[1]
+    bump = (update(table).where(table.c.chain == chain).values(seq=table.c.seq + 1)
+            .returning(table.c.seq, table.c.last_hash))
+    row = db.session.execute(bump).first()
+    if row is None:
         db.session.execute(insert_ignoring(table, ["chain"], db.session.get_bind().dialect.name)
                            .values(chain=chain, seq=0, last_hash=GENESIS))
-        db.session.execute(bump)
-    return db.session.scalar(select(AuditChainHead).where(AuditChainHead.chain == chain)
-                             .execution_options(populate_existing=True))
+        row = db.session.execute(bump).first()
+    return row[0], row[1]
+
+
+def _forget_heads(session, _transaction) -> None:
+    session.info.pop(HEADS_KEY, None)
+
+
+def connect() -> None:
+    """Forget the held heads whenever a transaction or savepoint ends (a rolled-back savepoint's lock is gone)."""
+    if not sa_event.contains(db.session, "after_transaction_end", _forget_heads):
+        sa_event.listen(db.session, "after_transaction_end", _forget_heads)
 
 
 def verify_chains() -> list[str]:

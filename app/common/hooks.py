@@ -6,6 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError
 
+from app.common import audit
 from app.common.errors import DomainError, error_response
 from app.common.jsonguard import guard_json_body
 from app.common.security import check_csrf, security_headers
@@ -26,6 +27,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def init_app(app: Flask) -> None:
+    audit.connect()
     @login_manager.unauthorized_handler
     def unauthorized():
         return error_response(401)
