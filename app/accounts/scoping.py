@@ -3,7 +3,7 @@
 Enterprise users see their own enterprise; regulators see enterprises whose region is
 their region or below it; sysadmin sees everything. Out of scope reads as "not found".
 """
-from sqlalchemy import false, select, true
+from sqlalchemy import and_, false, select, true
 
 from app.accounts.models import Enterprise, Region, User
 from app.common.errors import NotFound
@@ -15,6 +15,15 @@ def region_prefix(user: User) -> str | None:
     return region.prefix if region else None
 
 
+def prefix_clause(column, prefix: str):
+    """`column` starts with `prefix`, written as a range so a btree index serves it under any collation
+    (LIKE 'prefix%' uses an index only with the C collation). Region codes are digits, so the two agree."""
+    if not prefix:
+        return true()
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(column >= prefix, column < upper)
+
+
 def enterprise_clause(user: User):
     """Return a WHERE clause on Enterprise limiting rows to the user's jurisdiction."""
     if user.is_sysadmin:
@@ -23,7 +32,7 @@ def enterprise_clause(user: User):
         return Enterprise.id == user.enterprise_id if user.enterprise_id else false()
     prefix = region_prefix(user)
     if user.is_regulator and prefix:
-        return Enterprise.region_code.startswith(prefix, autoescape=True)
+        return prefix_clause(Enterprise.region_code, prefix)
     return false()
 
 
@@ -32,7 +41,7 @@ def region_clause(user: User, column):
     if user.is_sysadmin:
         return true()
     prefix = region_prefix(user) if user.is_regulator else None
-    return column.startswith(prefix, autoescape=True) if prefix else false()
+    return prefix_clause(column, prefix) if prefix else false()
 
 
 def scoped(stmt, user: User, model=Enterprise):
