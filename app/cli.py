@@ -89,6 +89,7 @@ def check_config():
 def init_app(app: Flask) -> None:
     from app.bench.cli import init_cli as init_bench_cli
     from app.monitoring.listener import init_cli as init_monitoring_cli
+    from app.rollups.cli import init_cli as init_rollups_cli
     from app.rules import init_app as init_rules_cli
     from app.scheduler.runner import init_cli as init_scheduler_cli
 
@@ -99,4 +100,5 @@ def init_app(app: Flask) -> None:
     init_bench_cli(app)
     init_rules_cli(app)
     init_monitoring_cli(app)
+    init_rollups_cli(app)
 

@@ -10,6 +10,7 @@ from app.accounts.models import Enterprise, User
 from app.bench import synth
 from app.bench.seed import ANSWER_COLS, PROBLEM_COLS, RUN_COLS, read_meta, sample_size, write_meta
 from app.bench.writer import AUDIT_COLUMNS, AuditChains, BulkWriter, next_id
+from app.common import events as domain_events
 from app.common.audit import AuditEvent
 from app.common.timeutil import today_local, utcnow
 from app.extensions import db
@@ -98,6 +99,9 @@ def prepare(runs: int, problems: int, pool: int) -> dict:
             "enterprise_id": enterprise.id, "county": enterprise.region_code, "save_run": mine[-1],
             "save_item": saveable.id, "submit_runs": mine[:-1], "open_problems": open_ids,
             "report_id": report_id, "items_per_run": len(items)}
+    # COPY bypasses the ORM: tell the rollups which rows arrived (they are recomputed at the commit)
+    domain_events.rows_inserted.send(SelfCheck, rows=[dict(zip(RUN_COLS, r, strict=True)) for r in run_rows])
+    domain_events.rows_inserted.send(Problem, rows=[dict(zip(PROBLEM_COLS, r, strict=True)) for r in problem_rows])
     writer.write(SelfCheck.__table__, RUN_COLS, run_rows)
     writer.write(Answer.__table__, ANSWER_COLS, answer_rows)
     writer.write(Problem.__table__, PROBLEM_COLS, problem_rows)

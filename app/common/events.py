@@ -11,5 +11,10 @@ _events = Namespace()
 problem_moved = _events.signal("problem-moved")
 # sender: the Problem just reported (self-report, regulator finding, warning); kwargs: none
 problem_opened = _events.signal("problem-opened")
+# sender: the object whose status `tx.compare_and_set_status` moved by UPDATE (outside the unit of work);
+# kwargs: previous (the status it had)
+status_set = _events.signal("status-set")
+# sender: the model class; kwargs: rows (dicts of the inserted column values) — bulk inserts past the ORM
+rows_inserted = _events.signal("rows-inserted")
 
-__all__ = ["problem_moved", "problem_opened"]
+__all__ = ["problem_moved", "problem_opened", "rows_inserted", "status_set"]

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.common import events
 from app.common.dbtypes import UTCDateTime
 from app.common.errors import Conflict, DomainError, field_error
 from app.common.timeutil import as_utc, utcnow
@@ -45,6 +46,7 @@ def compare_and_set_status(obj, new: str, message: str, details: dict | None = N
     if claimed != 1:
         raise Conflict(message, code=code, details={"status": previous, **(details or {})})
     set_committed_value(obj, "status", new)
+    events.status_set.send(obj, previous=previous)
     return previous
 
 

@@ -31,6 +31,8 @@ def _daily(hour: int, minute: int) -> dict:
 
 
 JOBS: tuple[Job, ...] = (
+    Job("rollups_roll_day", "app.rollups.enterprise:roll", _daily(0, 1), takes="date",
+        description="企业状态汇总滚动到当日（逾期数按日期变化）"),
     Job("generate_selfchecks", "app.selfcheck.service:generate_due_selfchecks", _daily(0, 10), takes="date",
         catch_up="each", description="生成到期的自查任务"),
     Job("risk_warnings", "app.supervision.warnings:run_daily_warnings", _daily(7, 0), takes="date",

@@ -5,7 +5,7 @@ from sqlalchemy import and_, func, select, text
 
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped, scoped
-from app.common import audit
+from app.common import audit, events
 from app.common.dbutil import insert_ignoring
 from app.common.errors import Conflict, Forbidden, ValidationFailed
 from app.common.schemas import RowView
@@ -71,8 +71,10 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> int:
         return 0
     table = SelfCheck.__table__
     stmt = (insert_ignoring(table, ["schedule_id", "period_key"], db.session.get_bind().dialect.name)
-            .returning(table.c.id))
-    return len(db.session.execute(stmt, rows).all())
+            .returning(table.c.id, table.c.enterprise_id, table.c.due_date))
+    inserted = [row._asdict() for row in db.session.execute(stmt, rows)]
+    events.rows_inserted.send(SelfCheck, rows=inserted)  # the dashboard rollups (app/rollups) count them
+    return len(inserted)
 
 
 def create_schedule(enterprise: Enterprise, template_id: int, recurrence: str, due_day: int,

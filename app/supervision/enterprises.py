@@ -1,20 +1,23 @@
 """The regulator's enterprise list (filters, sort, paging, .xlsx export) and one enterprise's profile.
 
-The list is one SELECT with outer joins to grouped subqueries (latest score, overdue counts, positive
-list, open warnings) plus one COUNT: the number of queries does not grow with the page size.
+The list is one SELECT over the jurisdiction's enterprises joined to their stored state (app/rollups: latest
+score, overdue counts — an indexed lookup, nothing that grows with history) and to the current positive list
+and open warnings, plus one COUNT: the number of queries does not grow with the page size.
 """
 from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
 from app.accounts.models import Enterprise, Region, User
-from app.accounts.scoping import can_see_region, enterprise_clause, get_scoped
+from app.accounts.scoping import can_see_region, enterprise_clause, get_scoped, prefix_clause
 from app.common.audit import AuditEvent
 from app.common.errors import Forbidden, NotFound, ValidationFailed
 from app.common.timeutil import today_local
 from app.extensions import db
 from app.remediation.models import Problem
 from app.reports.models import Report
+from app.rollups import enterprise as enterprise_state
+from app.rollups.models import EnterpriseState
 from app.selfcheck.models import Schedule, SelfCheck, SelfCheckStatus
 from app.supervision.models import (
     CreditRepairApplication,
@@ -34,7 +37,7 @@ def jurisdiction(user: User, region_code: str | None = None):
         region = db.session.get(Region, region_code)
         if region is None or not can_see_region(user, region_code):
             raise NotFound("未找到该行政区划")
-        return and_(clause, Enterprise.region_code.startswith(region.prefix, autoescape=True)), region
+        return and_(clause, prefix_clause(Enterprise.region_code, region.prefix)), region
     region = user.region if (user.is_regulator or user.is_sysadmin) and user.region_code else None
     return clause, region
 
@@ -59,35 +62,27 @@ def overdue_selfcheck_clause(today: date):
 
 
 def _subqueries(scope, today: date):
+    """Positive-list membership and open warnings per enterprise (small, current sets)."""
     ids = select(Enterprise.id).where(scope)
-    ranked = (select(SelfCheck.enterprise_id.label("eid"), SelfCheck.score.label("score"),
-                     SelfCheck.grade.label("grade"),
-                     func.row_number().over(partition_by=SelfCheck.enterprise_id,
-                                            order_by=(SelfCheck.submitted_at.desc(), SelfCheck.id.desc())).label("rn"))
-              .where(SelfCheck.status == SelfCheckStatus.SUBMITTED, SelfCheck.enterprise_id.in_(ids)).subquery())
-    latest = select(ranked.c.eid, ranked.c.score, ranked.c.grade).where(ranked.c.rn == 1).subquery("latest")
-    op = (select(Problem.enterprise_id.label("eid"), func.count().label("n"))
-          .where(overdue_problem_clause(today), Problem.enterprise_id.in_(ids))
-          .group_by(Problem.enterprise_id).subquery("op"))
-    osc = (select(SelfCheck.enterprise_id.label("eid"), func.count().label("n"))
-           .where(overdue_selfcheck_clause(today), SelfCheck.enterprise_id.in_(ids))
-           .group_by(SelfCheck.enterprise_id).subquery("osc"))
     pl = (select(PositiveListEntry.enterprise_id.label("eid"), func.min(PositiveListEntry.admitted_on).label("since"),
                  func.max(PositiveListEntry.valid_until).label("until"))
           .where(active_membership(today)).group_by(PositiveListEntry.enterprise_id).subquery("pl"))
     wo = (select(RiskWarning.enterprise_id.label("eid"), func.count().label("n"))
           .where(RiskWarning.status == "open", RiskWarning.enterprise_id.in_(ids))
           .group_by(RiskWarning.enterprise_id).subquery("wo"))
-    return latest, op, osc, pl, wo
+    return pl, wo
 
 
 def _filtered(user: User, args: dict, today: date):
     scope, _ = jurisdiction(user, args.get("region"))
-    latest, op, osc, pl, wo = _subqueries(scope, today)
-    overdue = func.coalesce(op.c.n, 0) + func.coalesce(osc.c.n, 0)
-    columns = {"score": latest.c.score, "grade": latest.c.grade, "overdue_problems": func.coalesce(op.c.n, 0),
-               "overdue_selfchecks": func.coalesce(osc.c.n, 0), "since": pl.c.since, "until": pl.c.until,
-               "warnings_open": func.coalesce(wo.c.n, 0)}
+    enterprise_state.current(today)  # the stored state (latest report, overdue counts) made exact for today
+    st = EnterpriseState
+    pl, wo = _subqueries(scope, today)
+    overdue = func.coalesce(st.overdue_total, 0)
+    overdue_problems = func.coalesce(st.overdue_general + st.overdue_serious + st.overdue_major, 0)
+    columns = {"score": st.latest_score, "grade": st.latest_grade, "overdue_problems": overdue_problems,
+               "overdue_selfchecks": func.coalesce(st.overdue_selfchecks, 0), "since": pl.c.since,
+               "until": pl.c.until, "warnings_open": func.coalesce(wo.c.n, 0)}
     conditions = [scope]
     if args.get("id"):
         conditions.append(Enterprise.id == args["id"])
@@ -102,26 +97,30 @@ def _filtered(user: User, args: dict, today: date):
     if args.get("has_overdue") is not None:
         conditions.append(overdue > 0 if args["has_overdue"] else overdue == 0)
     if args.get("min_score") is not None:
-        conditions.append(latest.c.score >= args["min_score"])
+        conditions.append(st.latest_score >= args["min_score"])
     if args.get("max_score") is not None:
-        conditions.append(latest.c.score <= args["max_score"])
+        conditions.append(st.latest_score <= args["max_score"])
     if args.get("q"):
         q = args["q"].strip()
         conditions.append(Enterprise.name.contains(q, autoescape=True)
                           | Enterprise.uscc.startswith(q.upper(), autoescape=True))
 
-    def build(*cols):
-        return (select(*cols).select_from(Enterprise)
-                .outerjoin(latest, latest.c.eid == Enterprise.id).outerjoin(op, op.c.eid == Enterprise.id)
-                .outerjoin(osc, osc.c.eid == Enterprise.id).outerjoin(pl, pl.c.eid == Enterprise.id)
-                .outerjoin(wo, wo.c.eid == Enterprise.id).where(*conditions))
+    def build(*cols, extras: bool = True):
+        """The query; without `extras` the positive list and warnings are joined only when a filter needs them
+        (counting and choosing a page then read the enterprises and their stored state alone)."""
+        stmt = select(*cols).select_from(Enterprise).outerjoin(st, st.enterprise_id == Enterprise.id)
+        if extras or args.get("positive_list") is not None:
+            stmt = stmt.outerjoin(pl, pl.c.eid == Enterprise.id)
+        if extras:
+            stmt = stmt.outerjoin(wo, wo.c.eid == Enterprise.id)
+        return stmt.where(*conditions)
 
     sort = args.get("sort") or "name"
     desc = sort.startswith("-")
     key = sort.lstrip("-")
     if key == "score":
-        order = [case((latest.c.score.is_(None), 1), else_=0),
-                 latest.c.score.desc() if desc else latest.c.score.asc()]
+        order = [case((st.latest_score.is_(None), 1), else_=0),
+                 st.latest_score.desc() if desc else st.latest_score.asc()]
     elif key == "overdue":
         order = [overdue.desc() if desc else overdue.asc()]
     else:
@@ -148,10 +147,12 @@ def _row_out(row, today: date) -> dict:
 def list_enterprises(user: User, args: dict):
     today = today_local()
     build, columns, order = _filtered(user, args, today)
-    total = db.session.scalar(build(func.count(Enterprise.id)))
+    total = db.session.scalar(build(func.count(Enterprise.id), extras=False))
     page, per_page = args.get("page", 1), args.get("per_page", 20)
-    rows = db.session.execute(build(Enterprise, *columns.values()).order_by(*order)
-                              .offset((page - 1) * per_page).limit(per_page)).unique().all()
+    ids = db.session.scalars(build(Enterprise.id, extras=False).order_by(*order)
+                             .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.execute(build(Enterprise, *columns.values()).where(Enterprise.id.in_(ids))
+                              .order_by(*order)).unique().all() if ids else []
     return [_row_out(r, today) for r in rows], total
 
 
@@ -163,7 +164,7 @@ def export_rows(user: User, args: dict):
     """The enterprise list as spreadsheet rows (EXPORT_COLUMNS), refused above EXPORT_MAX_ROWS."""
     today = today_local()
     build, columns, order = _filtered(user, args, today)
-    total = db.session.scalar(build(func.count(Enterprise.id)))
+    total = db.session.scalar(build(func.count(Enterprise.id), extras=False))
     if total > EXPORT_MAX_ROWS:
         raise ValidationFailed(f"导出结果共{total}家企业，超过{EXPORT_MAX_ROWS}家上限，请缩小筛选范围",
                                code="export_too_large")

@@ -19,7 +19,7 @@ from app.notify.policy import load_policy
 from app.remediation.models import Problem, ProblemStatus
 from app.selfcheck.judgement import renewal_advice, renewal_applied
 from app.selfcheck.models import Schedule, SelfCheck, SelfCheckStatus
-from app.supervision.dashboard import utc_bounds
+from app.supervision.dashboard_cells import utc_bounds
 from app.supervision.models import RiskWarning
 
 BATCH = 1000
