@@ -28,21 +28,43 @@ def display_status(obligation: Obligation, today: date) -> str:
     return "due_soon" if obligation.due_date <= today + timedelta(days=DUE_SOON_DAYS) else "upcoming"
 
 
-def _last_done(enterprise_id: int) -> dict[str, date]:
-    rows = db.session.execute(select(Obligation.code, func.max(Obligation.done_on)).where(
-        Obligation.enterprise_id == enterprise_id, Obligation.status == DONE).group_by(Obligation.code)).all()
-    return {code: done for code, done in rows if done}
+def _last_done(enterprise_ids: list[int]) -> dict[int, dict[str, date]]:
+    """Per enterprise, the last day each obligation was done (one query for the batch)."""
+    rows = db.session.execute(select(Obligation.enterprise_id, Obligation.code, func.max(Obligation.done_on)).where(
+        Obligation.enterprise_id.in_(enterprise_ids), Obligation.status == DONE)
+        .group_by(Obligation.enterprise_id, Obligation.code)).all()
+    out: dict[int, dict[str, date]] = {}
+    for eid, code, done in rows:
+        if done:
+            out.setdefault(eid, {})[code] = done
+    return out
+
+
+def _stored_keys(enterprise_ids: list[int]) -> set[tuple[int, str, str]]:
+    rows = db.session.execute(select(Obligation.enterprise_id, Obligation.code, Obligation.period_key)
+                              .where(Obligation.enterprise_id.in_(enterprise_ids)))
+    return {(eid, code, key) for eid, code, key in rows}
 
 
 def compose(enterprise: Enterprise, today: date) -> int:
     """Insert the enterprise's obligations for the periods around `today` that are not stored yet."""
-    last = _last_done(enterprise.id)
+    return compose_batch([enterprise], today)
+
+
+def compose_batch(enterprises: list[Enterprise], today: date) -> int:
+    """`compose` for many enterprises with three statements: what was done, what is stored, the new rows."""
+    ids = [e.id for e in enterprises]
+    last, stored = _last_done(ids), _stored_keys(ids)
     rows = []
-    for rule in applicable_rules(enterprise):
-        for period in periods(rule, enterprise, today, last.get(rule["code"])):
-            rows.append({"enterprise_id": enterprise.id, "code": rule["code"], "period_key": period.key,
-                         "period_label": period.label, "title": f"{rule['title']}（{period.label}）"[:200],
-                         "due_date": period.due, "status": PENDING, "note": "", "created_at": utcnow()})
+    for enterprise in enterprises:
+        done = last.get(enterprise.id, {})
+        for rule in applicable_rules(enterprise):
+            for period in periods(rule, enterprise, today, done.get(rule["code"])):
+                if (enterprise.id, rule["code"], period.key) in stored:
+                    continue
+                rows.append({"enterprise_id": enterprise.id, "code": rule["code"], "period_key": period.key,
+                             "period_label": period.label, "title": f"{rule['title']}（{period.label}）"[:200],
+                             "due_date": period.due, "status": PENDING, "note": "", "created_at": utcnow()})
     if not rows:
         return 0
     table = Obligation.__table__
@@ -58,8 +80,7 @@ def compose_all(as_of: date) -> int:
                                    .order_by(Enterprise.id).limit(BATCH)).all()
         if not batch:
             break
-        for enterprise in batch:
-            created += compose(enterprise, as_of)
+        created += compose_batch(list(batch), as_of)
         last_id = batch[-1].id
     open_problems_for_missed(as_of)
     db.session.flush()
