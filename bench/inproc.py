@@ -101,6 +101,68 @@ def query_counts(app, fx: dict, take) -> dict:
     return out
 
 
+# The regulator views of the provincial-scale issue, and their goals as multiples of GET /api/health measured
+# in the same run (in-process, median of 5 after one warm call).
+VIEW_GOALS = {
+    "dashboard_province": ("province", "/api/supervision/dashboard", 50),
+    "dashboard_county": ("county", "/api/supervision/dashboard", 15),
+    "enterprise_list_city": ("city", "/api/supervision/enterprises", 15),
+    "problems_city": ("city", "/api/problems", 10),
+    "problems_province": ("province", "/api/problems", 10),
+    "review_queue_province": ("province", "/api/problems/review-queue", 10),
+}
+
+
+def views_vs_floor(app, fx: dict, repeat: int = 5) -> dict:
+    """Each view's in-process median against the floor (GET /api/health) measured around it in this run."""
+    clients = {who: login(app, fx["regulators"][who]) for who in ("province", "city", "county")}
+
+    def median_ms(client, path):
+        assert client.get(path).status_code == 200, path  # warm
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+        return statistics.median(times)
+
+    out = {}
+    floors = []
+    for name, (who, path, goal) in VIEW_GOALS.items():
+        floor = median_ms(clients[who], "/api/health")
+        floors.append(floor)
+        ms = median_ms(clients[who], path)
+        out[name] = {"path": path, "who": who, "median_ms": round(ms, 1), "floor_ms": round(floor, 2),
+                     "ratio": round(ms / floor, 1), "goal_ratio": goal, "met": ms / floor <= goal}
+    return {"views": out, "floor_median_ms": round(statistics.median(floors), 2)}
+
+
+def rollups_check(app) -> dict:
+    """After the load: the rollups equal the base tables, and the province dashboard is the same from both."""
+    from sqlalchemy import select
+
+    from app.accounts.models import User
+    from app.common.timeutil import today_local
+    from app.extensions import db
+    from app.rollups.check import differences
+    from app.supervision.dashboard import dashboard
+
+    with app.app_context():
+        started = time.perf_counter()
+        report = differences()
+        verify_s = time.perf_counter() - started
+        user = db.session.scalar(select(User).where(User.role == "sysadmin").limit(1)) or db.session.scalar(
+            select(User).where(User.username.like("bench-reg-%0000")).limit(1))
+        today = today_local()
+        start = today.replace(month=1, day=1)
+        equal = dashboard(user, start, today, None, 12, "rollups") == dashboard(user, start, today, None, 12, "base")
+        db.session.rollback()
+    different = {t: r["different"] for t, r in report.items() if r["different"]}
+    return {"different": different, "examples": {t: report[t]["examples"][:3] for t in different},
+            "dashboard_equal": equal, "verify_s": round(verify_s, 2)}
+
+
 def explain(app, captured: dict, names: tuple[str, ...], top: int = 3) -> dict:
     """EXPLAIN (ANALYZE, BUFFERS) for the slowest statements of the named endpoints (PostgreSQL only)."""
     from app.extensions import db

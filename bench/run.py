@@ -100,8 +100,14 @@ def ensure_seeded(url: str, env: dict, cfg: dict, seed: int) -> dict:
         meta = {}
     if (meta.get("enterprises") == str(cfg["enterprises"]) and meta.get("months") == str(cfg["months"])
             and meta.get("seed") == str(seed)):
-        log(f"已按该规模播种（{meta}），跳过播种")
-        return {"skipped": True, **meta}
+        log(f"已按该规模播种（{meta}），跳过播种；补建新增的表并重建看板汇总表")
+        code = "from app import create_app\nfrom app.extensions import db\napp = create_app()\n" \
+               "with app.app_context():\n    db.create_all()\n"
+        subprocess.run([str(VENV_PY), "-c", code], env=env, check=True, cwd=ROOT)
+        started = time.perf_counter()
+        subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", "rollups", "rebuild"], env=env,
+                       check=True, cwd=ROOT)
+        return {"skipped": True, "rollups_rebuild_s": round(time.perf_counter() - started, 1), **meta}
     log("重建数据库并播种…")
     if is_pg:
         pg_admin(url, f'DROP DATABASE IF EXISTS "{db_name(url)}" WITH (FORCE)')
@@ -382,10 +388,16 @@ def main() -> int:
     log("PDF 渲染（50 项、10 张照片）…")
     results["pdf"] = inproc.pdf_render(app, fixtures)
     log(f"  {results['pdf']}")
+    log("监管视图相对 floor（进程内中位数）…")
+    results["views"] = inproc.views_vs_floor(app, fixtures)
+    for name, v in results["views"]["views"].items():
+        log(f"  {name:24} {v['median_ms']} ms = {v['ratio']}× floor（目标 ≤ {v['goal_ratio']}×）")
     log("每日预警与调度 tick（首次/再次）…")
     results["jobs"] = inproc.warnings_and_tick(app)
     log(f"  {json.dumps(results['jobs'], ensure_ascii=False)[:600]}")
     fixtures_path.write_text(json.dumps(fixtures, ensure_ascii=False))
+    results["rollups_before_load"] = inproc.rollups_check(app)
+    log(f"  看板汇总表核对（负载前）：{results['rollups_before_load']}")
     (work / "inproc.json").write_text(json.dumps(results, ensure_ascii=False, default=str))
     log(f"进程内结果已存 {work / 'inproc.json'}")
 
@@ -418,6 +430,9 @@ def main() -> int:
                 results["lighthouse"] = {"error": repr(exc)[:500]}
     finally:
         stop_server(server)
+    log("看板汇总表核对（负载后）…")
+    results["rollups"] = inproc.rollups_check(app)
+    log(f"  {results['rollups']}")
     times = server_times(access_log)
     floors = {r["users"]: r["rps"] for r in load if r["endpoint"] == "floor_health"}
     for r in load:
@@ -446,6 +461,11 @@ def main() -> int:
         log("有请求失败：" + "; ".join(f"{r['endpoint']}@{r['users']}: {r['failures']} {r['errors']}"
                                    for r in errors)[:3000])
         return 1
+    for when in ("rollups_before_load", "rollups"):
+        check = results[when]
+        if check["different"] or not check["dashboard_equal"]:
+            log(f"看板汇总表与明细不一致（{when}）：{check}")
+            return 1
     if results["seed"].get("audit_verify") is False:
         log("审计链校验失败")
         return 1

@@ -174,12 +174,11 @@ def replace(spec: Spec, pairs: set | None, days: set | None) -> int:
                      spec.month_compute(pairs, months))
 
 
-def _write_keys(spec: Spec, keys: set[tuple], found: dict, month: bool = False) -> None:
+def _write_keys(spec: Spec, keys: set[tuple], found: dict) -> None:
     """Upsert exactly `keys` with what was found (zeros where nothing was)."""
     zero = tuple(0 for _ in spec.values)
-    names = spec.month_keys if month else spec.keys
-    db.session.execute(_upsert(spec.month_table if month else spec.table, names, spec.values),
-                       [dict(zip(names, k, strict=True)) | dict(zip(spec.values, found.get(k, zero), strict=True))
+    db.session.execute(_upsert(spec.table, spec.keys, spec.values),
+                       [dict(zip(spec.keys, k, strict=True)) | dict(zip(spec.values, found.get(k, zero), strict=True))
                         for k in sorted(keys)])
 
 
@@ -229,8 +228,15 @@ def refresh(session) -> None:
         pairs = {(k[0], k[1]) for k in keys}
         some_pairs = pairs if len(pairs) <= ALL_PAIRS_ABOVE else None
         _write_keys(spec, keys, spec.compute(some_pairs, {k[-1] for k in keys}))
-        months = month_keys[spec]
-        _write_keys(spec, months, spec.month_compute(some_pairs, {k[-1] for k in months}), month=True)
+        # the months, summed from the day rows in the database (day rows are kept, with zeros, so every
+        # touched month has a day row to sum): one INSERT … SELECT … ON CONFLICT DO UPDATE
+        months = {k[-1] for k in month_keys[spec]}
+        dialect = session.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(spec.month_table)
+        session.execute(insert.from_select(list(spec.month_keys) + list(spec.values),
+                                           spec.month_select(some_pairs, months))
+                        .on_conflict_do_update(index_elements=list(spec.month_keys),
+                                               set_={v: insert.excluded[v] for v in spec.values}))
     if states:
         enterprise.write(states, today_local(), locked=True)
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, and_, case, cast, false, func, or_, select, tuple_
+from sqlalchemy import Date, and_, case, cast, false, func, or_, select, true, tuple_
 
 from app.accounts.models import Enterprise
 from app.common.timeutil import TZ, as_utc
@@ -107,8 +107,8 @@ class Spec:
     def month_keys(self) -> tuple[str, ...]:
         return (*self.keys[:-1], "month")
 
-    def month_compute(self, pairs: set | None = None, months: set | None = None) -> dict[tuple, tuple]:
-        """The month rows, summed from the day rows (of `pairs` and `months`, None meaning all)."""
+    def month_select(self, pairs: set | None = None, months: set | None = None):
+        """SELECT the month rows, summed from the day rows (of `pairs` and `months`, None meaning all)."""
         t = self.table
         day = t.c[self.keys[-1]]
         month = month_start(day)
@@ -118,8 +118,12 @@ class Spec:
         if months is not None:
             where.append(or_(false(), *[and_(day >= m, day < next_month(m)) for m in sorted(months)]))
         groups = [t.c[k] for k in self.keys[:-1]]
-        stmt = select(*groups, month, *[func.sum(t.c[v]) for v in self.values]).where(*where).group_by(*groups, month)
-        n = len(groups)
+        return (select(*groups, month.label("month"), *[func.sum(t.c[v]).label(v) for v in self.values])
+                .where(true(), *where).group_by(*groups, month))
+
+    def month_compute(self, pairs: set | None = None, months: set | None = None) -> dict[tuple, tuple]:
+        stmt = self.month_select(pairs, months)
+        n = len(self.keys) - 1
         return {(*row[:n], _as_date(row[n])): tuple(float(v or 0) if isinstance(v, float) else int(v or 0)
                                                      for v in row[n + 1:])
                 for row in db.session.execute(stmt)}

@@ -1,4 +1,6 @@
 """Input schemas (request bodies and query arguments) for the regulator console, eligibility, warnings and decisions."""
+from datetime import date
+
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from app.accounts.models import ALL_CREDIT_GRADES, PERMIT_CLASSES
@@ -26,9 +28,13 @@ class PageArgs(InSchema):
 
 # --- inputs --------------------------------------------------------------------------------
 
+# The dashboard's ranges (and its trend's months) stay inside years that can hold data.
+DASHBOARD_DATES = validate.Range(min=date(2000, 1, 1), max=date(2099, 12, 31), error="日期应在2000-01-01至2099-12-31之间")
+
+
 class DashboardArgs(InSchema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None, validate=DASHBOARD_DATES)
+    to = fields.Date(load_default=None, validate=DASHBOARD_DATES)
     region = fields.String(load_default=None, validate=REGION)
     trend_months = fields.Integer(load_default=12, validate=validate.Range(1, 36, error="应为1-36"))
 

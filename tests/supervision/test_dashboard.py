@@ -169,3 +169,10 @@ def test_query_count_does_not_grow_with_data(auth, data, app):
             data.problem(ent.id, "较重", deadline=TODAY - timedelta(days=1))
     assert _count_queries(app, client, url) == before
     assert before <= 20
+
+
+@pytest.mark.parametrize("field, value", [("from", "0001-01-01"), ("to", "9999-12-31")])
+def test_dates_outside_the_years_that_hold_data_are_refused_with_the_field_named(auth, world, field, value):
+    response = auth.client("reg-city").get("/api/supervision/dashboard", query_string={field: value})
+    assert response.status_code == 422
+    assert "2000-01-01" in str(response.get_json()["error"]["details"]["fields"][field])
