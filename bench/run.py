@@ -93,6 +93,8 @@ def ensure_seeded(url: str, env: dict, cfg: dict, seed: int) -> dict:
             log(f"新建数据库 {db_name(url)}")
         except Exception:
             pass
+        # as docs/deployment.md recommends for SSD storage: index scans are not four times dearer than sequential
+        pg_admin(url, f'ALTER DATABASE "{db_name(url)}" SET random_page_cost = 1.1')
     meta = {}
     try:
         meta = json.loads(flask_bench(env, "meta", capture=True).strip().splitlines()[-1] or "{}")
@@ -112,6 +114,7 @@ def ensure_seeded(url: str, env: dict, cfg: dict, seed: int) -> dict:
     if is_pg:
         pg_admin(url, f'DROP DATABASE IF EXISTS "{db_name(url)}" WITH (FORCE)')
         pg_admin(url, f'CREATE DATABASE "{db_name(url)}"')
+        pg_admin(url, f'ALTER DATABASE "{db_name(url)}" SET random_page_cost = 1.1')
     else:
         Path(url.split("///", 1)[1]).unlink(missing_ok=True)
     code = "from app import create_app\nfrom app.extensions import db\napp = create_app()\n" \

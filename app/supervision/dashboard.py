@@ -70,8 +70,8 @@ class Scope:
 
 def enterprise_counts(c: Cells, scope, today: date) -> None:
     for region, industry, n, name in db.session.execute(
-            select(*GROUP, func.count(Enterprise.id), func.max(Enterprise.industry_name)).where(scope)
-            .group_by(*GROUP)):
+            select(*c.group(*GROUP), func.count(Enterprise.id), func.max(Enterprise.industry_name)).where(scope)
+            .group_by(*c.group(*GROUP))):
         c.names[industry] = name
         for m in c(region, industry).values():
             m["enterprises"] = n
@@ -107,10 +107,11 @@ def _two_level(c: Cells, scope: Scope, day_model, month_model, day_column: str, 
         for name in c.periods:
             within = _ranges(column, ranges[name])
             columns += [func.sum(case((within, v), else_=0)) for v in values(model, column)]
-        for row in db.session.execute(select(model.region_code, model.industry_code, *columns)
+        group = c.group(model.region_code, model.industry_code)
+        for row in db.session.execute(select(*group, *columns)
                                       .where(scope.on(model.region_code),
                                              _ranges(column, [r for rs in ranges.values() for r in rs]))
-                                      .group_by(model.region_code, model.industry_code)):
+                                      .group_by(*group)):
             cell = out.setdefault((row[0], row[1]), {})
             width = len(values(model, column))
             for k, name in enumerate(c.periods):
@@ -143,9 +144,9 @@ def problem_state(c: Cells, scope: Scope, today: date) -> None:
                              (ProblemOpen, ProblemOpen.deadline, and_(ProblemOpen.deadline >= this_month,
                                                                       ProblemOpen.deadline < next_month(today)))):
         for region, industry, severity, active, overdue, waiting in db.session.execute(
-                select(t.region_code, t.industry_code, t.severity, func.sum(t.active),
+                select(*c.group(t.region_code, t.industry_code), t.severity, func.sum(t.active),
                        func.sum(case((column < today, t.active), else_=0)), func.sum(t.waiting))
-                .where(scope.on(t.region_code), where).group_by(t.region_code, t.industry_code, t.severity)):
+                .where(scope.on(t.region_code), where).group_by(*c.group(t.region_code, t.industry_code), t.severity)):
             row = totals.setdefault((region, industry, severity), [0, 0, 0])
             for k, v in enumerate((active, overdue, waiting)):
                 row[k] += int(num(v))
@@ -200,12 +201,13 @@ def trend(scope: Scope, end: date, months: int) -> list[dict]:
 
 def members_and_warnings(c: Cells, scope, today: date) -> None:
     for field, stmt in (
-            ("positive_list_members", select(*GROUP, func.count(func.distinct(PositiveListEntry.enterprise_id)))
+            ("positive_list_members", select(*c.group(*GROUP),
+                                             func.count(func.distinct(PositiveListEntry.enterprise_id)))
              .select_from(PositiveListEntry).join(Enterprise, Enterprise.id == PositiveListEntry.enterprise_id)
-             .where(scope, active_membership(today)).group_by(*GROUP)),
-            ("warnings_open", select(*GROUP, func.count(RiskWarning.id)).select_from(RiskWarning)
+             .where(scope, active_membership(today)).group_by(*c.group(*GROUP))),
+            ("warnings_open", select(*c.group(*GROUP), func.count(RiskWarning.id)).select_from(RiskWarning)
              .join(Enterprise, Enterprise.id == RiskWarning.enterprise_id)
-             .where(scope, RiskWarning.status == "open").group_by(*GROUP))):
+             .where(scope, RiskWarning.status == "open").group_by(*c.group(*GROUP)))):
         for region, industry, n in db.session.execute(stmt):
             for m in c(region, industry).values():
                 m[field] = n
@@ -227,13 +229,14 @@ SOURCES = {
 }
 
 
-def rollup(scope: Scope, periods: dict[str, tuple[date, date]], today: date, source: str = "rollups") -> dict:
+def rollup(scope: Scope, periods: dict[str, tuple[date, date]], today: date, source: str = "rollups",
+           region_length: int | None = None) -> dict:
     """Fill the cells per (region_code, industry_code) from `source`; returns {"cells": …, "industry_names": …}.
 
     Range-dependent numbers are computed for every period in one pass; the current-state numbers (problems
     now, members, warnings) are the same for each period.
     """
-    c = Cells(periods)
+    c = Cells(periods, region_length if source == "rollups" else None)
     for part in SOURCES[source]:
         part(c, scope if source == "rollups" else scope.enterprise, today)
     return {"cells": c.cells, "industry_names": c.names}
@@ -349,7 +352,8 @@ def dashboard(user: User, start: date | None, end: date | None, region_code: str
     scope = Scope(user, region_code)
     base = scope.base
     month_start = today.replace(day=1)
-    data = rollup(scope, {"range": (start, end), "current": (month_start, today)}, today, source)
+    data = rollup(scope, {"range": (start, end), "current": (month_start, today)}, today, source,
+                  _child_prefix_length(base))
     cells = data["cells"]
     return {
         "filters": {"from": start, "to": end, "region": ({"code": base.code, "name": base.name, "level": base.level}

@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, extract, func, or_, select
 from app import rules as rules_packs
 from app.accounts.models import Enterprise
 from app.common.timeutil import add_months
+from app.common.vocab import SEVERITIES
 from app.extensions import db
 from app.remediation.models import Problem, ProblemStatus
 from app.rollups.specs import CLOSED_DONE, days_between
@@ -125,8 +126,9 @@ def attention(scope, today: date, limit: int) -> dict:
                func.min(Problem.deadline))
         .join(Problem, Problem.enterprise_id == Enterprise.id)
         .where(scope, Problem.overdue_clause(today))
-        .group_by(Enterprise.id, Enterprise.name, Enterprise.region_code, Problem.severity))
-    for eid, name, region, severity, n, oldest in overdue_problems:
+        .group_by(Enterprise.id, Enterprise.name, Enterprise.region_code, Problem.severity)
+        .order_by(Enterprise.id, case({v: i for i, v in enumerate(SEVERITIES)}, value=Problem.severity)))
+    for eid, name, region, severity, n, oldest in overdue_problems:  # reasons in the order 一般, 较重, 重大
         flag(entry(eid, name, region), "red" if severity == "重大" else "amber",
              f"{n}个{severity}问题整改逾期（最长{(today - oldest).days}天）")
     overdue_selfchecks = db.session.execute(

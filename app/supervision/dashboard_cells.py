@@ -5,6 +5,8 @@ Both sources fill the same cells — the rollups (app/supervision/dashboard.py) 
 """
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import func, literal_column
+
 from app.accounts.models import Enterprise
 from app.common.timeutil import TZ, as_utc
 from app.common.vocab import SEVERITIES
@@ -42,12 +44,29 @@ GROUP = (Enterprise.region_code, Enterprise.industry_code)
 
 
 class Cells:
-    """{(region, industry): {period: metrics}}, filled by the parts below, one GROUP BY each."""
+    """{(region, industry): {period: metrics}}, filled by the parts below, one GROUP BY each.
 
-    def __init__(self, periods: dict[str, tuple[date, date]]):
+    With `region_length`, cells are keyed by the first that many characters of the region code — the prefix of
+    the regions the breakdown shows (the cities of a province, the counties of a city) — so a province has a
+    few hundred cells, not one per county and industry. Everything after filling reads `region[:length]`,
+    which is the same either way.
+    """
+
+    def __init__(self, periods: dict[str, tuple[date, date]], region_length: int | None = None):
         self.periods = periods
+        self.region_length = region_length
         self.cells: dict[tuple, dict] = {}
         self.names: dict[str, str] = {}
+
+    def region(self, column):
+        """The region key of `column` in SQL."""
+        if self.region_length is None:
+            return column
+        # a literal length (an int of ours): PostgreSQL matches GROUP BY to SELECT by text, not by bound value
+        return func.substr(column, literal_column("1"), literal_column(str(int(self.region_length))))
+
+    def group(self, region_column, industry_column) -> tuple:
+        return (self.region(region_column), industry_column)
 
     def __call__(self, region, industry) -> dict:
         return self.cells.setdefault((region, industry), {p: empty() for p in self.periods})
