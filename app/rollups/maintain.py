@@ -234,7 +234,7 @@ def refresh(session) -> None:
         dialect = session.get_bind().dialect.name
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(spec.month_table)
         session.execute(insert.from_select(list(spec.month_keys) + list(spec.values),
-                                           spec.month_select(some_pairs, months))
+                                           spec.month_select(some_pairs, months, month_keys[spec]))
                         .on_conflict_do_update(index_elements=list(spec.month_keys),
                                                set_={v: insert.excluded[v] for v in spec.values}))
     if states:

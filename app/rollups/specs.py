@@ -107,8 +107,9 @@ class Spec:
     def month_keys(self) -> tuple[str, ...]:
         return (*self.keys[:-1], "month")
 
-    def month_select(self, pairs: set | None = None, months: set | None = None):
-        """SELECT the month rows, summed from the day rows (of `pairs` and `months`, None meaning all)."""
+    def month_select(self, pairs: set | None = None, months: set | None = None, exact: set | None = None):
+        """SELECT the month rows, summed from the day rows (of `pairs` and `months`, None meaning all; with
+        `exact`, only those month keys — a writer rewrites only the keys it holds the locks of)."""
         t = self.table
         day = t.c[self.keys[-1]]
         month = month_start(day)
@@ -118,6 +119,8 @@ class Spec:
         if months is not None:
             where.append(or_(false(), *[and_(day >= m, day < next_month(m)) for m in sorted(months)]))
         groups = [t.c[k] for k in self.keys[:-1]]
+        if exact is not None:
+            where.append(tuple_(*groups, month).in_(sorted(exact)) if exact else false())
         return (select(*groups, month.label("month"), *[func.sum(t.c[v]).label(v) for v in self.values])
                 .where(true(), *where).group_by(*groups, month))
 

@@ -203,3 +203,53 @@ def test_the_state_rolls_to_the_next_day_recomputing_only_the_enterprises_that_c
             assert db.session.get(EnterpriseState, build.eid("b")).overdue_total == 0
             assert enterprise.differences(TODAY + timedelta(days=1))["different"] == 0
             assert enterprise.roll(TODAY + timedelta(days=1)) == 0  # a second roll the same day does nothing
+
+
+def test_concurrent_writers_of_one_key_both_count(app, build, monkeypatch):
+    """Two transactions move two problems of one (county, industry, severity, deadline) key at the same time.
+    Each recomputes the key before its commit; the recomputation is held until the other one's has begun (or a
+    second has passed). Without the key's lock both would count from a snapshot missing the other's move and
+    the second write would lose the first; with it the second waits for the first commit and counts both.
+    (On SQLite the database serialises the writers earlier; the result is the same.)"""
+    import threading
+
+    from app.rollups.specs import ProblemOpenSpec
+
+    deadline = TODAY + timedelta(days=7)
+    with app.app_context():
+        # created in different months: the two share only the open-problem key (no other row to queue them)
+        ids = [build.problem("a", "较重", deadline=deadline, created_at=NOW - timedelta(days=n)).id for n in (1, 45)]
+        db.session.commit()
+    both_computing, errors = threading.Barrier(2, timeout=1), []
+    compute = ProblemOpenSpec.compute
+
+    def held_compute(self, pairs=None, days=None):
+        try:
+            both_computing.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other writer is waiting for our commit (the lock): go on
+        return compute(self, pairs, days)
+
+    monkeypatch.setattr(ProblemOpenSpec, "compute", held_compute)
+
+    def move(problem_id):
+        with app.app_context():
+            try:
+                compare_and_set_status(db.session.get(Problem, problem_id), "submitted", "conflict")
+                db.session.commit()
+            except Exception as exc:  # reported below
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=move, args=(i,)) for i in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    monkeypatch.setattr(ProblemOpenSpec, "compute", compute)
+    assert not errors, errors
+    with app.app_context():
+        assert db.session.execute(select(ProblemOpen.active, ProblemOpen.waiting)
+                                  .where(ProblemOpen.deadline == deadline)).one() == (0, 2)
+        assert all(t["different"] == 0 for t in differences().values())
