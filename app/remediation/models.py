@@ -56,6 +56,7 @@ class Problem(db.Model):
         Index("ix_problems_enterprise_status", "enterprise_id", "status"),
         Index("ix_problems_status_deadline", "status", "deadline"),
         Index("ix_problems_deadline_id", "deadline", "id"),  # list order: first page without a full sort
+        Index("ix_problems_status_submitted", "status", "submitted_at", "id"),  # the review queue, oldest first
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
