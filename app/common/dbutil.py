@@ -1,5 +1,5 @@
 """Dialect-aware SQL that SQLAlchemy's core does not spell the same way on SQLite and PostgreSQL."""
-from sqlalchemy import Table
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -13,4 +13,38 @@ def insert_ignoring(table: Table, conflict_columns: list[str], dialect: str):
     return insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
 
 
-__all__ = ["insert_ignoring"]
+ANALYZE_AFTER_ROWS = 1000
+
+
+def analyze_after_bulk(table_name: str, rows: int) -> None:
+    """Refresh PostgreSQL's statistics of a table a job has just grown by `rows` (≥ ANALYZE_AFTER_ROWS).
+
+    Autovacuum gets to it minutes later; until then the next job plans with the old row count. Measured: the
+    first obligations run inserted 530 000 rows into an empty table, and the reminder job right after it planned
+    for 2 rows — a nested-loop anti-join against every obligation notification, minutes instead of a second.
+    """
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    if rows >= ANALYZE_AFTER_ROWS and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f'ANALYZE "{table_name}"'))
+
+
+COUNT_CAP = 10_000
+
+
+def capped_count(stmt, column, cap: int | None = None) -> tuple[int, bool]:
+    """How many rows `stmt` gives, counting at most `cap` + 1 of them: (min(n, cap), n > cap).
+
+    Exact where cheap, capped where not: a province's list shows "10000+" instead of counting 400 000 rows for
+    a number nobody pages through. `column` is the selected column (a primary key).
+    """
+    from app.extensions import db
+
+    cap = COUNT_CAP if cap is None else cap
+    n = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(column).limit(cap + 1).subquery()))
+    return min(n or 0, cap), (n or 0) > cap
+
+
+__all__ = ["COUNT_CAP", "analyze_after_bulk", "capped_count", "insert_ignoring"]

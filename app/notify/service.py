@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
-from app.common.dbutil import insert_ignoring
+from app.common.dbutil import analyze_after_bulk, insert_ignoring
 from app.common.errors import NotFound
 from app.common.timeutil import as_utc, utcnow
 from app.extensions import db
@@ -71,6 +71,7 @@ def create_notifications(rows: list[dict], as_of: datetime) -> list[int]:
     created = insert_ignoring_duplicates(table, rows, DEDUPE_COLUMNS, ("id", "recipient_id", "kind"))
     _create_deliveries(created, as_of)
     db.session.flush()
+    analyze_after_bulk("notifications", len(created))  # the next ladder's "not yet sent" check reads them
     return [row.id for row in created]
 
 

@@ -1,9 +1,10 @@
 """Read side of remediation: scoped problem lists, the review queue, the ledger export, history."""
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import scoped
 from app.common.audit import AuditEvent
+from app.common.dbutil import capped_count
 from app.common.schemas import RowView
 from app.common.timeutil import local_date, today_local, working_days_between
 from app.evidence.service import uploads_by_id
@@ -32,20 +33,20 @@ def filtered(user: User, args: dict):
 
 def list_problems(user: User, args: dict):
     stmt = filtered(user, args)
-    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Problem.id).subquery()))
+    total, capped = capped_count(stmt, Problem.id)
     page, per_page = args["page"], args["per_page"]
     items = db.session.scalars(stmt.order_by(Problem.deadline, Problem.id)
                                .offset((page - 1) * per_page).limit(per_page)).all()
-    return items, total
+    return items, total, capped
 
 
 def review_queue(user: User, page: int, per_page: int):
     """Rectifications waiting for a regulator, oldest first, with the review clock."""
     stmt = scoped(select(Problem), user, Problem).where(Problem.status == ProblemStatus.SUBMITTED)
-    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Problem.id).subquery()))
+    total, capped = capped_count(stmt, Problem.id)
     items = db.session.scalars(stmt.order_by(Problem.submitted_at, Problem.id)
                                .offset((page - 1) * per_page).limit(per_page)).all()
-    return items, total
+    return items, total, capped
 
 
 def waiting_working_days(problem: Problem) -> int | None:

@@ -96,7 +96,8 @@ class ProblemSummary(OutSchema):
 
 class ProblemPage(OutSchema):
     items = fields.List(fields.Nested(ProblemSummary))
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "行数；超过 10000 时为 10000，且 total_capped 为 true"})
+    total_capped = fields.Boolean(metadata={"description": "total 是下限（实际多于 10000 行）"})
 
 
 class EvidenceOut(OutSchema):

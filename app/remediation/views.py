@@ -34,8 +34,8 @@ def _detail(problem):
 @problems_blp.arguments(ProblemListArgs, location="query")
 @problems_blp.response(200, ProblemPage)
 def list_problems(args):
-    items, total = queries.list_problems(current_user, args)
-    return {"items": queries.with_actions(items, current_user), "total": total}
+    items, total, capped = queries.list_problems(current_user, args)
+    return {"items": queries.with_actions(items, current_user), "total": total, "total_capped": capped}
 
 
 @problems_blp.route("", methods=["POST"])
@@ -52,8 +52,8 @@ def create_problem(data):
 @problems_blp.arguments(PageArgs, location="query")
 @problems_blp.response(200, ProblemPage)
 def review_queue(args):
-    items, total = queries.review_queue(current_user, args["page"], args["per_page"])
-    return {"items": queries.with_actions(items, current_user), "total": total}
+    items, total, capped = queries.review_queue(current_user, args["page"], args["per_page"])
+    return {"items": queries.with_actions(items, current_user), "total": total, "total_capped": capped}
 
 
 @problems_blp.route("/export.xlsx")

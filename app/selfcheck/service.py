@@ -1,12 +1,12 @@
 """Self-check runs: generation from schedules, draft answers, and submission."""
 from datetime import date
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import and_, func, select
 
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped, scoped
 from app.common import audit, events
-from app.common.dbutil import insert_ignoring
+from app.common.dbutil import analyze_after_bulk, insert_ignoring
 from app.common.errors import Conflict, Forbidden, ValidationFailed
 from app.common.schemas import RowView
 from app.common.timeutil import local_date, today_local, utcnow
@@ -60,9 +60,8 @@ def generate_due_selfchecks(as_of: date | None = None) -> int:
         for start in range(0, len(batch), 1000):
             chunk = batch[start:start + 1000]
             created += _insert_ignoring_duplicates(chunk)
-    if created >= 1000 and db.session.get_bind().dialect.name == "postgresql":
-        # Fresh statistics, or the next call's duplicate check gets a bad plan (41 s → 71 s measured).
-        db.session.execute(text("ANALYZE selfchecks"))
+    # Fresh statistics, or the next call's duplicate check gets a bad plan (41 s → 71 s measured).
+    analyze_after_bulk("selfchecks", created)
     return created
 
 

@@ -7646,7 +7646,10 @@ export interface components {
         };
         ProblemPage: {
             items?: components["schemas"]["ProblemSummary"][];
+            /** @description 行数；超过 10000 时为 10000，且 total_capped 为 true */
             total?: number;
+            /** @description total 是下限（实际多于 10000 行） */
+            total_capped?: boolean;
         };
         ProblemIn: {
             title: string;

@@ -276,6 +276,8 @@ export interface ListResponse<T> {
 export interface PageResponse<T> {
   items: T[]
   total: number
+  /** total is a lower bound: the list has more than that many rows (counted up to a cap) */
+  total_capped?: boolean
   page?: number
   per_page?: number
 }
