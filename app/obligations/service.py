@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped, scoped
 from app.common import audit
-from app.common.dbutil import insert_ignoring
+from app.common.dbutil import analyze_after_bulk, insert_ignoring
 from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
 from app.common.timeutil import today_local, utcnow
 from app.common.tx import compare_and_set_status
@@ -68,8 +68,9 @@ def compose_batch(enterprises: list[Enterprise], today: date) -> int:
     if not rows:
         return 0
     table = Obligation.__table__
-    stmt = insert_ignoring(table, ["enterprise_id", "code", "period_key"], db.session.get_bind().dialect.name)
-    return db.session.execute(stmt, rows).rowcount or 0
+    stmt = (insert_ignoring(table, ["enterprise_id", "code", "period_key"], db.session.get_bind().dialect.name)
+            .returning(table.c.id))
+    return len(db.session.execute(stmt, rows).all())  # rowcount of an executemany is -1 on PostgreSQL
 
 
 def compose_all(as_of: date) -> int:
@@ -82,6 +83,7 @@ def compose_all(as_of: date) -> int:
             break
         created += compose_batch(list(batch), as_of)
         last_id = batch[-1].id
+    analyze_after_bulk("obligations", created)  # the reminder job reads them next
     open_problems_for_missed(as_of)
     db.session.flush()
     return created
