@@ -61,23 +61,24 @@ def overdue_selfcheck_clause(today: date):
     return SelfCheck.overdue_clause(today)
 
 
-def _subqueries(scope, today: date):
-    """Positive-list membership and open warnings per enterprise (small, current sets)."""
-    ids = select(Enterprise.id).where(scope)
+def _subqueries(scope, today: date, only=None):
+    """Positive-list membership and open warnings per enterprise, of the enterprises in scope (or of `only`)."""
+    ids = only if only is not None else select(Enterprise.id).where(scope)
     pl = (select(PositiveListEntry.enterprise_id.label("eid"), func.min(PositiveListEntry.admitted_on).label("since"),
                  func.max(PositiveListEntry.valid_until).label("until"))
-          .where(active_membership(today)).group_by(PositiveListEntry.enterprise_id).subquery("pl"))
+          .where(active_membership(today), *([PositiveListEntry.enterprise_id.in_(only)] if only is not None else []))
+          .group_by(PositiveListEntry.enterprise_id).subquery("pl"))
     wo = (select(RiskWarning.enterprise_id.label("eid"), func.count().label("n"))
           .where(RiskWarning.status == "open", RiskWarning.enterprise_id.in_(ids))
           .group_by(RiskWarning.enterprise_id).subquery("wo"))
     return pl, wo
 
 
-def _filtered(user: User, args: dict, today: date):
+def _filtered(user: User, args: dict, today: date, only=None):
     scope, _ = jurisdiction(user, args.get("region"))
     enterprise_state.current(today)  # the stored state (latest report, overdue counts) made exact for today
     st = EnterpriseState
-    pl, wo = _subqueries(scope, today)
+    pl, wo = _subqueries(scope, today, only)
     overdue = func.coalesce(st.overdue_total, 0)
     overdue_problems = func.coalesce(st.overdue_general + st.overdue_serious + st.overdue_major, 0)
     columns = {"score": st.latest_score, "grade": st.latest_grade, "overdue_problems": overdue_problems,
@@ -151,8 +152,12 @@ def list_enterprises(user: User, args: dict):
     page, per_page = args.get("page", 1), args.get("per_page", 20)
     ids = db.session.scalars(build(Enterprise.id, extras=False).order_by(*order)
                              .offset((page - 1) * per_page).limit(per_page)).all()
+    if not ids:
+        return [], total
+    # the page's rows with their warnings and positive-list entries, read for these enterprises only
+    build, columns, order = _filtered(user, args, today, only=ids)
     rows = db.session.execute(build(Enterprise, *columns.values()).where(Enterprise.id.in_(ids))
-                              .order_by(*order)).unique().all() if ids else []
+                              .order_by(*order)).unique().all()
     return [_row_out(r, today) for r in rows], total
 
 
