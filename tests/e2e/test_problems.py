@@ -190,3 +190,15 @@ def test_rectification_queued_offline_survives_reload(page, tmp_path):
     detail = page.request.get(f"/api/problems/{pid}").json()
     assert len(detail["rectifications"]) == 1, "sent exactly once"
     assert len(detail["rectifications"][0]["after"]) == 1
+
+
+def test_regulator_problem_list_shows_its_total(page, live_server, e2e_dir):
+    """The 全部 tab says how many problems match (a lower bound with "+" past the count cap)."""
+    import re
+
+    from playwright.sync_api import expect
+
+    login(page, "demo-regulator")
+    page.goto("/gov/reviews?tab=all")
+    expect(page.locator("[data-testid=problem-total]")).to_have_text(re.compile(r"^共 \d+\+? 个问题$"))
+    page.screenshot(path=str(e2e_dir / "gov-reviews-all.png"))
