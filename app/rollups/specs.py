@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, and_, case, cast, false, func, or_, select, true, tuple_
+from sqlalchemy import ColumnElement, Date, and_, case, cast, false, func, or_, select, true, tuple_
 
 from app.accounts.models import Enterprise
 from app.common.timeutil import TZ, as_utc
@@ -113,7 +113,7 @@ class Spec:
         t = self.table
         day = t.c[self.keys[-1]]
         month = month_start(day)
-        where = []
+        where: list[ColumnElement[bool]] = []
         if pairs is not None:
             where.append(tuple_(t.c.region_code, t.c.industry_code).in_(sorted(pairs)) if pairs else false())
         if months is not None:
