@@ -115,10 +115,10 @@ def roll(today: date) -> int:
     since = watermark()
     if since is None:  # a new database: whoever inserts the watermark computes every state
         table = RollupWatermark.__table__
-        inserted = cast(CursorResult, db.session.execute(
+        inserted = db.session.execute(  # RETURNING: psycopg reports rowcount -1 for INSERT … ON CONFLICT
             insert_ignoring(table, ["name"], db.session.get_bind().dialect.name).values(name=WATERMARK, day=today)
-        )).rowcount
-        return write(select_all_ids(), today) if inserted == 1 else 0
+            .returning(table.c.name)).first()
+        return write(select_all_ids(), today) if inserted is not None else 0
     if since >= today:
         return 0
     claimed = cast(CursorResult, db.session.execute(
