@@ -13,6 +13,16 @@ def insert_ignoring(table: Table, conflict_columns: list[str], dialect: str):
     return insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
 
 
+def upsert(table: Table, conflict_columns, update_columns, dialect: str, select_stmt=None):
+    """`INSERT … ON CONFLICT (conflict_columns) DO UPDATE SET c = excluded.c` for each of `update_columns`,
+    for the bind's dialect; with `select_stmt`, `INSERT … SELECT` (its columns in conflict + update order)."""
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    if select_stmt is not None:
+        stmt = stmt.from_select([*conflict_columns, *update_columns], select_stmt)
+    return stmt.on_conflict_do_update(index_elements=list(conflict_columns),
+                                      set_={c: stmt.excluded[c] for c in update_columns})
+
+
 ANALYZE_AFTER_ROWS = 1000
 
 
@@ -47,4 +57,4 @@ def capped_count(stmt, column, cap: int | None = None) -> tuple[int, bool]:
     return min(n or 0, cap), (n or 0) > cap
 
 
-__all__ = ["COUNT_CAP", "analyze_after_bulk", "capped_count", "insert_ignoring"]
+__all__ = ["COUNT_CAP", "analyze_after_bulk", "capped_count", "insert_ignoring", "upsert"]

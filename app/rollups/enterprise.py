@@ -10,10 +10,9 @@ from datetime import date
 from typing import cast
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 
-from app.common.dbutil import insert_ignoring
+from app.common.dbutil import insert_ignoring, upsert
 from app.common.timeutil import local_date
 from app.common.vocab import Severity
 from app.extensions import db
@@ -72,12 +71,6 @@ def compute(ids: list[int] | None, day: date) -> dict[int, dict]:
     return out
 
 
-def _upsert():
-    dialect = db.session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(EnterpriseState.__table__)
-    return stmt.on_conflict_do_update(index_elements=["enterprise_id"], set_={v: stmt.excluded[v] for v in VALUES})
-
-
 def lock_names(ids) -> list[tuple]:
     return [("rollup_enterprise", i) for i in ids]
 
@@ -90,7 +83,9 @@ def write(ids, day: date, locked: bool = False) -> int:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         found = compute(chunk, day)
-        db.session.execute(_upsert(), [found.get(eid) or _blank(eid) for eid in chunk])
+        db.session.execute(upsert(EnterpriseState.__table__, ["enterprise_id"], VALUES,
+                                  db.session.get_bind().dialect.name),
+                           [found.get(eid) or _blank(eid) for eid in chunk])
     return len(ids)
 
 

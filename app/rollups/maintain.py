@@ -14,11 +14,11 @@ enterprises that change region or industry), `compare_and_set_status` (a status 
 from itertools import chain
 
 from sqlalchemy import event, inspect, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.util import identity_key
 
 from app.accounts.models import Enterprise
 from app.common import events
+from app.common.dbutil import upsert
 from app.common.timeutil import local_date, today_local
 from app.extensions import db
 from app.remediation.models import Problem, ProblemStatus
@@ -144,10 +144,8 @@ def _rows_inserted(model, rows=(), **_kwargs) -> None:
             mark(session, PROBLEM_OPEN, eid, row["deadline"], row["severity"])
 
 
-def _upsert(table, keys: tuple[str, ...], values: tuple[str, ...]):
-    dialect = db.session.get_bind().dialect.name
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    return stmt.on_conflict_do_update(index_elements=list(keys), set_={v: stmt.excluded[v] for v in values})
+def _upsert(table, keys: tuple[str, ...], values: tuple[str, ...], select_stmt=None):
+    return upsert(table, keys, values, db.session.get_bind().dialect.name, select_stmt)
 
 
 def _sync(table, keys, values, before: dict, after: dict) -> int:
@@ -231,12 +229,8 @@ def refresh(session) -> None:
         # the months, summed from the day rows in the database (day rows are kept, with zeros, so every
         # touched month has a day row to sum): one INSERT … SELECT … ON CONFLICT DO UPDATE
         months = {k[-1] for k in month_keys[spec]}
-        dialect = session.get_bind().dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(spec.month_table)
-        session.execute(insert.from_select(list(spec.month_keys) + list(spec.values),
-                                           spec.month_select(some_pairs, months, month_keys[spec]))
-                        .on_conflict_do_update(index_elements=list(spec.month_keys),
-                                               set_={v: insert.excluded[v] for v in spec.values}))
+        session.execute(_upsert(spec.month_table, spec.month_keys, spec.values,
+                                spec.month_select(some_pairs, months, month_keys[spec])))
     if states:
         enterprise.write(states, today_local(), locked=True)
 
