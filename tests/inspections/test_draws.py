@@ -102,7 +102,9 @@ def test_tampered_inputs_are_not_reproducible(app, auth, city, plan):
     draw = c.post(f"/api/inspections/plans/{plan['id']}/draws", json=WINDOW).get_json()
     with app.app_context():
         row = db.session.get(PlanDraw, draw["id"])
-        row.seed = "0" * 64
+        # a stored result the stored inputs do not give (a changed seed alone may give the same picks when
+        # the candidates are few: a random seed made this flaky)
+        row.selected = [{**row.selected[0], "enterprise_id": -1}, *row.selected[1:]]
         db.session.commit()
     assert c.get(f"/api/inspections/plans/{plan['id']}/draws/{draw['id']}").get_json()["reproducible"] is False
 
