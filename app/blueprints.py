@@ -14,7 +14,7 @@ system_blp = Blueprint("system", __name__, url_prefix="/api", description="ç³»ç»
 def api_blueprints():
     """Every feature's API blueprint, in one tuple."""
     from app.accounts.views import admin_blp, auth_blp
-    from app.cases.views import cases_blp
+    from app.cases.views import cases_blp, penalties_blp
     from app.clues.views import clues_blp
     from app.evidence.views import uploads_blp
     from app.inspections.views import blueprints as inspection_blueprints
@@ -32,7 +32,7 @@ def api_blueprints():
     return (system_blp, auth_blp, admin_blp, checklists_blp, selfcheck_blp, submit_blp, uploads_blp, reports_blp, verify_blp,
             problems_blp, supervision_blp, notify_blp, enterprise_blp, warnings_blp, public_blp,
             obligations_blp, requests_blp, legal_cases_blp, legal_blp,
-            cases_blp, monitoring_blp, clues_blp, *inspection_blueprints())
+            cases_blp, penalties_blp, monitoring_blp, clues_blp, *inspection_blueprints())
 
 
 class HealthOut(OutSchema):

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 from app.accounts.models import Enterprise, Region, Role, User
 from app.accounts.uscc import make_uscc
+from app.cases import service as cases
 from app.common.timeutil import add_months, today_local
 from app.extensions import db
 from app.supervision import dynamic
-from app.supervision.models import Penalty, PositiveListEntry
+from app.supervision.models import PositiveListEntry
 
 REGIONS = [
     ("140000", "山西省", "province", None),
@@ -74,9 +75,9 @@ def seed_changzhi(password_hash: str, monthly_template_id: int | None) -> dict[s
     db.session.add(PositiveListEntry(enterprise_id=plating.id, admitted_on=add_months(today, -8),
                                      valid_until=add_months(today, 28), reason="符合长治市正面清单条件（演示）",
                                      admitted_by_id=users["demo-regulator-cz"].id, admitted_credit_grade="B"))
-    db.session.add(Penalty(enterprise_id=plating.id, decision_no="长环罚〔2026〕12号",
-                           decided_on=today - timedelta(days=20), amount=50000, credit_category="一般失信",
-                           description="含铬废水超标排放（演示）", recorded_by_id=users["demo-regulator-cz"].id))
     db.session.flush()
+    cases.record_penalty(users["demo-regulator-cz"], plating.id, {  # with its case, like the workbench's form
+        "decision_no": "长环罚〔2026〕12号", "decided_on": today - timedelta(days=20), "amount": 50000,
+        "credit_category": "一般失信", "description": "含铬废水超标排放（演示）"})
     dynamic.check_member(plating.id, today)
     return users

@@ -157,6 +157,14 @@ def open_case(actor: User, data: dict) -> Case:
     return case
 
 
+def record_penalty(actor: User, enterprise_id: int, data: dict) -> Penalty:
+    """A penalty decided outside EcoCheck (a paper case file) is recorded together with its case (status 决定),
+    so eligibility, credit repair and the case list read one source; 执行 → 整改验收 → 结案 follow on the case."""
+    penalty = supervision.record_penalty(actor, enterprise_id, data)
+    open_case(actor, {"penalty_id": penalty.id, "facts": penalty.description})
+    return penalty
+
+
 def update_case(actor: User, case_id: int, data: dict) -> Case:
     case = get_case(actor, case_id)
     if not _is_regulator(actor):

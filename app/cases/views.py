@@ -24,9 +24,13 @@ from app.cases.schemas import (
 )
 from app.common.schemas import RowView
 from app.common.tx import transactional
+from app.supervision.schemas_in import PenaltyIn
+from app.supervision.schemas_out import PenaltyOut
 
 cases_blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="案件（立案至结案）",
                       template_folder="templates")
+# The supervision workbench's penalty form records a penalty decided elsewhere; here because it opens the case too.
+penalties_blp = Blueprint("case_penalties", __name__, url_prefix="/api/supervision", description="监管工作台：处罚记录")
 
 
 def _out(case):
@@ -121,3 +125,12 @@ _action("issue_documents", CaseCommentIn, lambda u, i, d: service.issue_document
 _action("verify_rectification", CaseCommentIn, lambda u, i, d: service.verify_rectification(u, i, d["comment"]))
 _action("close", CaseCloseIn, lambda u, i, d: service.close(u, i, d["paid_on"], d["comment"]))
 _action("withdraw", CaseWithdrawIn, lambda u, i, d: service.withdraw(u, i, d["reason"]))
+
+
+@penalties_blp.route("/enterprises/<int:enterprise_id>/penalties", methods=["POST"])
+@roles_required()
+@transactional(idempotent=True)
+@penalties_blp.arguments(PenaltyIn)
+@penalties_blp.response(201, PenaltyOut)
+def record_penalty(data, enterprise_id):
+    return service.record_penalty(current_user, enterprise_id, data)

@@ -21,7 +21,6 @@ from app.supervision.schemas_in import (
     EnterpriseFilterArgs,
     EnterpriseListArgs,
     IncidentIn,
-    PenaltyIn,
     PenaltyUpdateIn,
     PositiveListArgs,
     PositiveListDecisionIn,
@@ -79,13 +78,7 @@ def enterprise_profile(enterprise_id):
     return enterprises.profile(current_user, enterprise_id)
 
 
-@supervision_blp.route("/enterprises/<int:enterprise_id>/penalties", methods=["POST"])
-@roles_required()
-@transactional(idempotent=True)
-@supervision_blp.arguments(PenaltyIn)
-@supervision_blp.response(201, PenaltyOut)
-def record_penalty(data, enterprise_id):
-    return decisions.record_penalty(current_user, enterprise_id, data)
+# POST …/enterprises/<id>/penalties lives in app/cases/views.py: a recorded penalty opens its case there.
 
 
 @supervision_blp.route("/enterprises/<int:enterprise_id>/penalties/<int:penalty_id>", methods=["PATCH"])

@@ -116,6 +116,9 @@ def test_penalty_record_and_patch(auth, app, build):
     response = client.post(f"/api/supervision/enterprises/{a}/penalties", json=body)
     assert response.status_code == 201, response.get_json()
     pid = response.get_json()["id"]
+    # the penalty comes with its case (one source for eligibility, credit repair and the case list)
+    listed = [c for c in client.get("/api/cases").get_json()["items"] if c["penalty_id"] == pid]
+    assert [(c["status"], c["source"], c["decision_no"]) for c in listed] == [("decided", "penalty", "哈环罚〔2026〕8号")]
     assert client.post(f"/api/supervision/enterprises/{a}/penalties", json=body).status_code == 409
     bad = client.post(f"/api/supervision/enterprises/{a}/penalties",
                       json={**body, "decision_no": "2", "problem_ids": [other_problem]})
@@ -130,7 +133,7 @@ def test_penalty_record_and_patch(auth, app, build):
     assert paid.status_code == 200 and paid.get_json()["paid_on"] == TODAY.isoformat()
     assert client.patch(f"/api/supervision/enterprises/{build.world.enterprises['b']}/penalties/{pid}",
                         json={"paid_on": None}).status_code == 404
-    assert _audit_actions(app)[-2:] == ["penalty.recorded", "penalty.updated"]
+    assert _audit_actions(app)[-3:] == ["penalty.recorded", "case.filed", "penalty.updated"]
 
 
 @pytest.mark.parametrize("user,key,status", [
