@@ -53,6 +53,10 @@ def test_demo_seed_is_idempotent_after_upgrade(tmp_path, command):
     assert "已创建" in first.stdout and "已存在" in second.stdout, first.stderr
     verify = subprocess.run(base + ["audit", "verify"], env=env, capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0, verify.stderr
+    # a populated database goes down past the table rebuilds (SQLite batch mode) and back up
+    for step in (["db", "downgrade", "d41e7c2b9a10"], ["db", "upgrade"]):
+        moved = subprocess.run(base + step, env=env, capture_output=True, text=True, timeout=300)
+        assert moved.returncode == 0, moved.stderr[-2000:]
 
 
 def test_the_rollups_migration_fills_the_rollups_from_existing_data(tmp_path):
