@@ -1,6 +1,10 @@
 """裁量辅助: the province's discretion standard gives a suggested fine with its arithmetic; 类案同罚 lookup.
 
-amount = minimum + (maximum − minimum) × percent, percent = start + Σ factor percentages (kept within 0–100%).
+Two published models, chosen per standard by `mode`:
+- "range" (default): amount = minimum + (maximum − minimum) × percent, percent = start + Σ factor percentages
+  (kept within 0–100%);
+- "of_maximum" (权重累加, e.g. 粤环发〔2021〕7号 第六条): amount = percent × maximum, percent = start + Σ weights (at
+  most 100%, at least `floor_percent` where the table says so), never below the statutory minimum.
 The suggestion is a band of ±band_percent of the range around that amount; a decision outside it needs a reason.
 """
 from sqlalchemy import select
@@ -38,12 +42,23 @@ def compute(standard: dict, fine_range: list, choices: dict) -> dict:
         total += float(percent)
         lines.append({"factor": code, "label": factor["label"], "option": option, "option_label": option_label,
                       "percent": float(percent)})
-    clamped = max(0.0, min(100.0, total))
-    amount = round(low + (high - low) * clamped / 100)
     terms = " + ".join(f"{line['percent']:g}%" for line in lines if line["option"]) or "0%"
-    arithmetic = (f"裁量百分比 = 起点{start:g}% + {terms} = {total:g}%"
-                  + (f"（按0–100%取{clamped:g}%）" if clamped != total else "")
-                  + f"；建议罚款 = {low:,.0f} + ({high:,.0f} − {low:,.0f}) × {clamped:g}% = {amount:,.0f}元")
+    arithmetic = f"裁量百分比 = 起点{start:g}% + {terms} = {total:g}%"
+    if standard.get("mode", "range") == "of_maximum":
+        floor = float(standard.get("floor_percent", 0))
+        clamped = max(floor, min(100.0, total))
+        if clamped != total:
+            arithmetic += f"（{'不足' + format(floor, 'g') + '%按' if clamped == floor else '超过100%按'}{clamped:g}%计算）"
+        amount = round(high * clamped / 100)
+        arithmetic += f"；建议罚款 = {clamped:g}% × {high:,.0f} = {amount:,.0f}元"
+        if amount < low:
+            amount = round(low)
+            arithmetic += f"，低于法定最低罚款，按{low:,.0f}元"
+    else:
+        clamped = max(0.0, min(100.0, total))
+        amount = round(low + (high - low) * clamped / 100)
+        arithmetic += ((f"（按0–100%取{clamped:g}%）" if clamped != total else "")
+                       + f"；建议罚款 = {low:,.0f} + ({high:,.0f} − {low:,.0f}) × {clamped:g}% = {amount:,.0f}元")
     return {"percent": clamped, "amount": amount, "lines": lines, "arithmetic": arithmetic,
             "statutory_range": [low, high]}
 
