@@ -33,7 +33,7 @@ describe('inspection writes in the outbox', () => {
       seen.push(`${op.kind}:${op.payload.clientId ?? op.payload.idempotencyKey}`)
       if (failing && op.payload.idempotencyKey === 'r') throw new ApiError(503, 'http_503', '服务器繁忙')
     }
-    const handlers: OutboxHandlers = { upload: run, answers: run, submit: run, inspection: run }
+    const handlers: OutboxHandlers = { upload: run, answers: run, submit: run, problem: run, inspection: run }
     const res = await processOutbox(U, handlers, () => now)
     expect(seen).toEqual(['upload:p1', 'inspection:r']) // the completion does not overtake its results
     expect(res).toMatchObject({ done: 1, remaining: 2 })

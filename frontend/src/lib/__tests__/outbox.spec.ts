@@ -12,7 +12,7 @@ function recorder(fail: (op: OutboxOp) => unknown = () => null) {
     const err = fail(op)
     if (err) throw err
   }
-  const handlers: OutboxHandlers = { upload: run, answers: run, submit: run }
+  const handlers: OutboxHandlers = { upload: run, answers: run, submit: run, problem: run, inspection: run }
   return { seen, handlers }
 }
 
@@ -158,7 +158,7 @@ describe('outbox', () => {
         await enqueue({ userId: U, kind: 'answers', selfcheckId: 1, payload: { itemIds: [2] } })
       }
     }
-    await processOutbox(U, { upload: run, answers: run, submit: run })
+    await processOutbox(U, { upload: run, answers: run, submit: run, problem: run, inspection: run })
     expect(sent).toEqual([[1], [1, 2]])
     expect(await listOps(U)).toEqual([])
   })
