@@ -1,6 +1,7 @@
 from marshmallow import fields, validate
 
 from app.common.schemas import InSchema, OutSchema, PageArgs
+from app.requests.models import STATUS_LABELS
 
 CATEGORY_ERROR = "应为政策咨询、技术帮扶、执法投诉、意见建议或其他"
 CATEGORIES = ["政策咨询", "技术帮扶", "执法投诉", "意见建议", "其他"]
@@ -15,7 +16,8 @@ class ReqRequestIn(InSchema):
 
 
 class ReqRequestArgs(PageArgs):
-    status = fields.String(load_default=None, validate=validate.Length(max=16))
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        ["open", *STATUS_LABELS], error="应为 open（待办）或 " + "、".join(STATUS_LABELS)))
     category = fields.String(load_default=None, validate=validate.OneOf(CATEGORIES, error=CATEGORY_ERROR))
     enterprise_id = fields.Integer(load_default=None, validate=ID)
 

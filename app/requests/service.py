@@ -4,7 +4,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.models import Position, Role, User
 from app.accounts.scoping import get_scoped, scoped
@@ -14,7 +14,7 @@ from app.common.lifecycle import Lifecycle, Step
 from app.common.timeutil import add_working_days, local_date, today_local, utcnow
 from app.evidence.models import Upload
 from app.extensions import db
-from app.requests.models import STATUS_LABELS, EnterpriseRequest, RequestEvent, RequestStatus
+from app.requests.models import OPEN_STATES, STATUS_LABELS, EnterpriseRequest, RequestEvent, RequestStatus
 
 S = RequestStatus
 CATEGORIES = ("政策咨询", "技术帮扶", "执法投诉", "意见建议", "其他")
@@ -228,11 +228,13 @@ HANDLERS = {"register": _register, "assign": _assign, "reply": _reply, "close": 
 
 def list_requests(user: User, args: dict):
     stmt = scoped(select(EnterpriseRequest), user, EnterpriseRequest)
-    for key in ("status", "category", "enterprise_id"):
+    if args.get("status") == "open":  # 待办: every state still waiting on someone
+        stmt = stmt.where(EnterpriseRequest.status.in_(OPEN_STATES))
+    elif args.get("status"):
+        stmt = stmt.where(EnterpriseRequest.status == args["status"])
+    for key in ("category", "enterprise_id"):
         if args.get(key):
             stmt = stmt.where(getattr(EnterpriseRequest, key) == args[key])
-    from sqlalchemy import func
-
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     page, per_page = args.get("page", 1), args.get("per_page", 20)
     items = db.session.scalars(stmt.order_by(EnterpriseRequest.id.desc())

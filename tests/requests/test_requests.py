@@ -71,6 +71,7 @@ def test_lifecycle_reopen_on_unsatisfied_and_followup(auth, world):
         assert reg.post(f"/api/requests/{rid}/assign",
                         json={"assignee_id": world.users["reg-county-a"]}).status_code == 200
         assert reg.post(f"/api/requests/{rid}/reply", json={"body": "已联系企业，正在协调。"}).status_code == 200
+        assert [r["id"] for r in reg.get("/api/requests?status=open").get_json()["items"]] == [rid]  # 已答复: still 待办
         seen = ehs.get(f"/api/requests/{rid}").get_json()
         assert any(e["body"] == "已联系企业，正在协调。" for e in seen["events"])
         assert reg.post(f"/api/requests/{rid}/close", json={"result": "已调整检查时间。"}).status_code == 200
@@ -84,6 +85,10 @@ def test_lifecycle_reopen_on_unsatisfied_and_followup(auth, world):
         reg.post(f"/api/requests/{rid}/close", json={"result": "已解决。"})
         rated = ehs.post(f"/api/requests/{rid}/rate", json={"rating": "满意"}).get_json()
         assert rated["status"] == "rated" and rated["followup_due"]     # 执法投诉 requires a 回访
+        assert reg.get("/api/requests?status=open").get_json()["total"] == 0
+        assert reg.get("/api/requests?status=rated").get_json()["total"] == 1
+        wrong = reg.get("/api/requests?status=nonsense")
+        assert wrong.status_code == 422 and "status" in wrong.get_json()["error"]["details"]["fields"]
         assert "followup" in reg.get(f"/api/requests/{rid}").get_json()["allowed_actions"]
         assert reg.post(f"/api/requests/{rid}/followup", json={"note": "电话回访，企业满意"}).status_code == 200
         assert reg.post(f"/api/requests/{rid}/followup", json={"note": "again"}).status_code == 409

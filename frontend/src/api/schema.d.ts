@@ -2071,51 +2071,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/supervision/enterprises/{enterprise_id}/penalties": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                enterprise_id: number;
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    enterprise_id: number;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["PenaltyIn"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["PenaltyOut"];
-                    };
-                };
-                422: components["responses"]["UNPROCESSABLE_ENTITY"];
-                default: components["responses"]["DEFAULT_ERROR"];
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/supervision/enterprises/{enterprise_id}/penalties/{penalty_id}": {
         parameters: {
             query?: never;
@@ -3364,7 +3319,7 @@ export interface paths {
                 query?: {
                     page?: number;
                     per_page?: number;
-                    status?: string | null;
+                    status?: "open" | "submitted" | "registered" | "assigned" | "replied" | "closed" | "rated" | "reopened" | null;
                     category?: "政策咨询" | "技术帮扶" | "执法投诉" | "意见建议" | "其他" | null;
                     enterprise_id?: number | null;
                 };
@@ -4726,6 +4681,51 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["CaseOut"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/supervision/enterprises/{enterprise_id}/penalties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enterprise_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    enterprise_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PenaltyIn"];
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PenaltyOut"];
                     };
                 };
                 422: components["responses"]["UNPROCESSABLE_ENTITY"];
@@ -8110,23 +8110,6 @@ export interface components {
             eligibility?: (Record<string, never> | null) | components["schemas"]["EligibilityOut"];
             audit?: components["schemas"]["AuditOut"][];
         };
-        PenaltyIn: {
-            decision_no: string;
-            /** Format: date */
-            decided_on: string;
-            /** @default 0 */
-            amount: number;
-            /**
-             * Format: date
-             * @default null
-             */
-            paid_on: string | null;
-            /** @enum {string} */
-            credit_category: "轻微失信" | "一般失信" | "严重失信";
-            problem_ids?: number[];
-            /** @default  */
-            description: string;
-        };
         PenaltyUpdateIn: {
             /** Format: date */
             paid_on?: string | null;
@@ -8739,6 +8722,23 @@ export interface components {
         };
         CaseWithdrawIn: {
             reason: string;
+        };
+        PenaltyIn: {
+            decision_no: string;
+            /** Format: date */
+            decided_on: string;
+            /** @default 0 */
+            amount: number;
+            /**
+             * Format: date
+             * @default null
+             */
+            paid_on: string | null;
+            /** @enum {string} */
+            credit_category: "轻微失信" | "一般失信" | "严重失信";
+            problem_ids?: number[];
+            /** @default  */
+            description: string;
         };
         PacketResultOut: {
             status?: string;
