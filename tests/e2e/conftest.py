@@ -152,3 +152,56 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.locator("input[name=password]").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+FRESH_PASSWORD = "fresh-pass-2026"
+_used_enterprises: set[int] = set()
+
+
+def api_session(base, username: str, password: str = DEMO_PASSWORD):
+    """A logged-in requests session (with its CSRF header) for setting up a test's own data."""
+    import requests
+
+    s = requests.Session()
+    r = s.post(f"{base}/api/auth/login", json={"username": username, "password": password}, timeout=30)
+    assert r.ok, r.text
+    s.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return s
+
+
+def fresh_enterprise(base) -> tuple[str, dict]:
+    """A new 企业环保负责人 on an enterprise no other browser test works on: (username, enterprise)."""
+    import uuid
+
+    admin = api_session(base, "demo-admin")
+    enterprises = admin.get(f"{base}/api/admin/enterprises?per_page=100", timeout=30).json()["items"]
+    users = admin.get(f"{base}/api/admin/users?per_page=100", timeout=30).json()["items"]
+    taken = {u["enterprise_id"] for u in users if u.get("enterprise_id")}  # demo-ehs, demo-ehs-2, …
+    free = [e for e in enterprises if e["id"] not in taken | _used_enterprises]
+    assert free, "demo seed should have spare enterprises"
+    enterprise = free[0]
+    _used_enterprises.add(enterprise["id"])
+    username = f"e2e-{uuid.uuid4().hex[:8]}"
+    r = admin.post(f"{base}/api/admin/users", json={
+        "username": username, "display_name": "测试负责人", "role": "enterprise_admin",
+        "enterprise_id": enterprise["id"], "password": FRESH_PASSWORD}, headers={"Idempotency-Key": uuid.uuid4().hex},
+        timeout=30)
+    assert r.status_code == 201, r.text
+    return username, enterprise
+
+
+def fresh_enterprise_user(base) -> str:
+    return fresh_enterprise(base)[0]
+
+
+def fresh_regulator(base, region_code: str) -> str:
+    """A new regulator for one county, for a test that reviews its own enterprise's work."""
+    import uuid
+
+    admin = api_session(base, "demo-admin")
+    username = f"e2e-reg-{uuid.uuid4().hex[:8]}"
+    r = admin.post(f"{base}/api/admin/users", json={
+        "username": username, "display_name": "测试监管员", "role": "regulator", "region_code": region_code,
+        "password": FRESH_PASSWORD}, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30)
+    assert r.status_code == 201, r.text
+    return username

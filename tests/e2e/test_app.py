@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import login
+from tests.e2e.conftest import FRESH_PASSWORD, fresh_enterprise_user, login
 
 pytestmark = pytest.mark.e2e
 
@@ -122,8 +122,8 @@ def test_login_roles_manifest_and_service_worker(page):
     assert page.evaluate("async () => { const r = await navigator.serviceWorker.ready; return !!r.active }")
 
 
-def test_complete_a_whole_checklist(page, tmp_path):
-    login(page, "demo-ehs-2")
+def test_complete_a_whole_checklist(page, tmp_path, live_server):
+    login(page, fresh_enterprise_user(live_server), FRESH_PASSWORD)
     detail, items = open_selfcheck(page)
     photo = make_jpeg(tmp_path / "evidence.jpg")
 
@@ -151,8 +151,9 @@ def test_complete_a_whole_checklist(page, tmp_path):
     assert answered == {it["id"] for it in items}
 
 
-def test_offline_answers_survive_reload_and_sync_once(context, page, tmp_path, e2e_db_path):
-    login(page, "demo-ehs")
+def test_offline_answers_survive_reload_and_sync_once(context, page, tmp_path, e2e_db_path, live_server):
+    username = fresh_enterprise_user(live_server)
+    login(page, username, FRESH_PASSWORD)
     make_sw_control(page)
     detail, items = open_selfcheck(page)
     sid = detail["id"]
@@ -163,7 +164,7 @@ def test_offline_answers_survive_reload_and_sync_once(context, page, tmp_path, e
         with sqlite3.connect(e2e_db_path) as conn:
             return conn.execute(
                 "SELECT COUNT(*) FROM uploads JOIN users ON users.id = uploads.uploaded_by_id "
-                "WHERE users.username = 'demo-ehs'").fetchone()[0]
+                "WHERE users.username = ?", (username,)).fetchone()[0]
 
     uploads_before = uploads_of_user()
 
@@ -214,7 +215,7 @@ def test_offline_answers_survive_reload_and_sync_once(context, page, tmp_path, e
     assert uploads_of_user() - uploads_before == 1
 
 
-def _end_sessions_elsewhere(page, username):
+def _end_sessions_elsewhere(page, username, password):
     """Log the same user in and out from another client: logout rotates the user's session nonce, so the
     browser's cookie dies on the server (clearing browser cookies races with in-flight responses)."""
     import requests
@@ -222,24 +223,25 @@ def _end_sessions_elsewhere(page, username):
     base = page.url.split("/", 3)[:3]
     base = "/".join(base)
     with requests.Session() as other:
-        token = other.post(f"{base}/api/auth/login", json={"username": username, "password": "demo-pass-2026"},
+        token = other.post(f"{base}/api/auth/login", json={"username": username, "password": password},
                            timeout=30).json()["csrf_token"]
         assert other.post(f"{base}/api/auth/logout", headers={"X-CSRF-Token": token}, timeout=30).ok
 
 
-def test_session_expiry_returns_to_the_same_page_and_keeps_the_answer(context, page):
-    login(page, "demo-ehs")
+def test_session_expiry_returns_to_the_same_page_and_keeps_the_answer(context, page, live_server):
+    username = fresh_enterprise_user(live_server)
+    login(page, username, FRESH_PASSWORD)
     detail, items = open_selfcheck(page)
     item = items[-1]
     path = f"/ent/selfchecks/{detail['id']}/items/{item['id']}"
     page.goto(path)
     expect(page.locator(f'.question[data-item-code="{item["code"]}"]')).to_be_visible()
 
-    _end_sessions_elsewhere(page, "demo-ehs")  # the session expires (server-side) while the user works
+    _end_sessions_elsewhere(page, username, FRESH_PASSWORD)  # the session expires (server-side) while the user works
     answer_current_item(page, item)
     page.wait_for_url(lambda url: "/login?redirect=" in url)
-    page.locator("input[name=username]").fill("demo-ehs")
-    page.locator("input[name=password]").fill("demo-pass-2026")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(FRESH_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: url.endswith(path))
     expect(page.locator(".van-nav-bar .sync-badge")).to_have_attribute("data-sync", "synced", timeout=20_000)

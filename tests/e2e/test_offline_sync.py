@@ -10,16 +10,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DEMO_PASSWORD, login
+from tests.e2e.conftest import FRESH_PASSWORD as PASSWORD
+from tests.e2e.conftest import fresh_enterprise_user, login
 from tests.e2e.test_app import count_idb_records, make_jpeg, number_in_range
 
 pytestmark = pytest.mark.e2e
 
 SHOTS = os.environ.get("E2E_SHOTS")
-PASSWORD = "fresh-pass-2026"
 
 
 def shot(page, name, full_page=False):
@@ -27,36 +26,6 @@ def shot(page, name, full_page=False):
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=full_page)
-
-
-def _admin(base):
-    s = requests.Session()
-    r = s.post(f"{base}/api/auth/login", json={"username": "demo-admin", "password": DEMO_PASSWORD}, timeout=30)
-    assert r.ok, r.text
-    s.headers["X-CSRF-Token"] = r.json()["csrf_token"]
-    return s
-
-
-_used_enterprises: set[int] = set()
-
-
-def fresh_enterprise_user(base) -> str:
-    """A new 企业环保负责人 on an enterprise no other browser test works on."""
-    admin = _admin(base)
-    enterprises = admin.get(f"{base}/api/admin/enterprises?per_page=100", timeout=30).json()["items"]
-    users = admin.get(f"{base}/api/admin/users?per_page=100", timeout=30).json()["items"]
-    taken = {u["enterprise_id"] for u in users if u.get("enterprise_id")}  # demo-ehs, demo-ehs-2, …
-    free = [e for e in enterprises if e["id"] not in taken | _used_enterprises]
-    assert free, "demo seed should have spare enterprises"
-    enterprise = free[0]
-    _used_enterprises.add(enterprise["id"])
-    username = f"e2e-{uuid.uuid4().hex[:8]}"
-    r = admin.post(f"{base}/api/admin/users", json={
-        "username": username, "display_name": "测试负责人", "role": "enterprise_admin",
-        "enterprise_id": enterprise["id"], "password": PASSWORD}, headers={"Idempotency-Key": uuid.uuid4().hex},
-        timeout=30)
-    assert r.status_code == 201, r.text
-    return username
 
 
 def open_checklist(page, kind="MONTHLY"):

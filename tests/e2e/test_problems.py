@@ -7,7 +7,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, ROOT, _flask, login
+from tests.e2e.conftest import (
+    FRESH_PASSWORD,
+    PHONE,
+    ROOT,
+    _flask,
+    api_session,
+    fresh_enterprise,
+    fresh_regulator,
+    login,
+)
 from tests.e2e.test_app import make_jpeg
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -63,23 +72,32 @@ def regulator_decides(page, problem_id, key, comment):
     dialog.locator("[data-testid=dialog-submit]").click()
 
 
+def own_problem(base):
+    """A fresh enterprise user with a 较重 problem of its own (reported through the API) and a fresh regulator
+    of its county: (enterprise username, regulator username, problem)."""
+    import uuid
+
+    username, enterprise = fresh_enterprise(base)
+    s = api_session(base, username, FRESH_PASSWORD)
+    r = s.post(f"{base}/api/problems", json={"title": "危废贮存间标识牌破损", "severity": "较重",
+                                             "description": "贮存间门口标识牌破损、字迹不清"},
+               headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30)
+    assert r.status_code == 201, r.text
+    return username, fresh_regulator(base, enterprise["region_code"]), r.json()
+
+
 def test_rectification_return_resubmit_and_verify(browser, live_server, tmp_path):
+    username, regulator, target = own_problem(live_server)
+    pid = target["id"]
     ent_ctx, ent = new_page(browser, live_server)
     gov_ctx, gov = new_page(browser, live_server)
     try:
-        login(ent, "demo-ehs")
+        login(ent, username, FRESH_PASSWORD)
         ent.goto("/ent/problems")
         cards = ent.locator(".problem[data-problem-id]")
-        # the demo's open problems: two from the self-check, and the regulators' findings (case, inspection)
-        todo = ent.request.get("/api/problems?status=open,rectifying,extension_requested").json()["total"]
-        assert todo >= 2
-        expect(cards).to_have_count(todo)
+        expect(cards).to_have_count(1)
         expect(cards.first.locator("[data-testid=countdown]")).to_contain_text("剩余")
-        problems = ent.request.get("/api/problems?status=open").json()["items"]
-        target = next(p for p in problems if p["severity"] == "较重")
-        pid = target["id"]
 
-        cards.filter(has=ent.locator(f'[data-problem-id="{pid}"]'))
         ent.locator(f'.problem[data-problem-id="{pid}"]').click()
         ent.wait_for_url(f"**/ent/problems/{pid}")
         # buttons come from allowed_actions
@@ -90,7 +108,7 @@ def test_rectification_return_resubmit_and_verify(browser, live_server, tmp_path
         submit_rectification(ent, pid, tmp_path, "已补交执行报告并建立台账", (31, 143, 78))
 
         # the regulator returns it with a reason (the reason is required)
-        login(gov, "demo-regulator-county")
+        login(gov, regulator, FRESH_PASSWORD)
         regulator_decides(gov, pid, "review:return", None)
         expect(gov.locator("[data-testid=action-dialog]")).to_contain_text("请填写退回理由")
         gov.locator("[data-testid=action-dialog] textarea").first.fill("整改后照片不清晰，请补充台账照片")
@@ -154,17 +172,15 @@ def test_regulator_dashboard_renders(page, live_server):
         expect(page.locator(".van-tabs")).to_be_visible()
 
 
-def test_rectification_queued_offline_survives_reload(page, tmp_path):
+def test_rectification_queued_offline_survives_reload(page, tmp_path, live_server):
     """Offline: photos and the rectification wait in the outbox (with one Idempotency-Key), survive a reload,
     and are sent once the network is back."""
     from tests.e2e.test_app import make_sw_control
 
-    login(page, "demo-ehs")
-    open_ones = page.request.get("/api/problems?status=open,rectifying").json()["items"]
-    target = next((p for p in open_ones if "submit_rectification" in p["allowed_actions"]), None)
-    if target is None:
-        pytest.skip("no open problem left for demo-ehs")
+    username, _, target = own_problem(live_server)
+    login(page, username, FRESH_PASSWORD)
     pid = target["id"]
+    assert "submit_rectification" in target["allowed_actions"]
     page.goto(f"/ent/problems/{pid}")
     expect(page.locator('[data-action="submit_rectification"]')).to_be_visible()
     make_sw_control(page)
