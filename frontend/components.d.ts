@@ -11,12 +11,15 @@ export {}
 /* prettier-ignore */
 declare module 'vue' {
   export interface GlobalComponents {
+    AlarmList: typeof import('./src/components/monitoring/AlarmList.vue')['default']
     CaseActionBar: typeof import('./src/components/cases/CaseActionBar.vue')['default']
     CaseDecideForm: typeof import('./src/components/cases/CaseDecideForm.vue')['default']
     CaseDiscretion: typeof import('./src/components/cases/CaseDiscretion.vue')['default']
     CaseEvaluation: typeof import('./src/components/cases/CaseEvaluation.vue')['default']
     CaseFacts: typeof import('./src/components/cases/CaseFacts.vue')['default']
     CaseStages: typeof import('./src/components/cases/CaseStages.vue')['default']
+    ClueEditForm: typeof import('./src/components/clues/ClueEditForm.vue')['default']
+    ClueFormView: typeof import('./src/components/clues/ClueFormView.vue')['default']
     CriteriaList: typeof import('./src/components/CriteriaList.vue')['default']
     DateField: typeof import('./src/components/DateField.vue')['default']
     EChart: typeof import('./src/components/EChart.vue')['default']
@@ -62,6 +65,8 @@ declare module 'vue' {
     VanButton: typeof import('vant/es')['Button']
     VanCell: typeof import('vant/es')['Cell']
     VanCellGroup: typeof import('vant/es')['CellGroup']
+    VanCheckbox: typeof import('vant/es')['Checkbox']
+    VanCheckboxGroup: typeof import('vant/es')['CheckboxGroup']
     VanCollapse: typeof import('vant/es')['Collapse']
     VanCollapseItem: typeof import('vant/es')['CollapseItem']
     VanDatePicker: typeof import('vant/es')['DatePicker']

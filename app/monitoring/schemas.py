@@ -204,6 +204,7 @@ class AlarmOut(OutSchema):
 class AlarmPageOut(OutSchema):
     items = fields.List(fields.Nested(AlarmOut))
     total = fields.Integer()
+    explanation_reasons = fields.List(fields.String())  # the choices of 企业说明 (rules.yaml)
 
 
 class RefusalArgs(InSchema):

@@ -10,6 +10,7 @@ from app.common.timeutil import today_local
 from app.common.tx import transactional
 from app.monitoring import importer, outlets, service
 from app.monitoring.ingest import Batch
+from app.monitoring.rules import load_rules
 from app.monitoring.schemas import (
     AlarmListArgs,
     AlarmOut,
@@ -173,7 +174,7 @@ def import_hourly_data():
 @monitoring_blp.response(200, AlarmPageOut)
 def list_alarms(args):
     items, total = service.list_alarms(current_user, args)
-    return {"items": items, "total": total}
+    return {"items": items, "total": total, "explanation_reasons": load_rules()["explanation_reasons"]}
 
 
 @monitoring_blp.route("/alarms/<int:alarm_id>")

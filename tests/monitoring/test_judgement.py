@@ -140,8 +140,10 @@ def test_late_hours_fill_the_gap(app, client, monitored):
 def test_the_enterprise_explains_an_alarm_with_evidence(app, client, auth, monitored):
     assert post(client, hourly(DAY.replace(hour=8), 450.0)).status_code == 200
     admin = auth.client("ehs-a")
-    alarm = admin.get("/api/monitoring/alarms").get_json()["items"][0]
+    listed = admin.get("/api/monitoring/alarms").get_json()
+    alarm = listed["items"][0]
     assert alarm["kind_label"] == "超标" and alarm["status"] == "open"
+    assert "启停炉" in listed["explanation_reasons"] and "天气" not in listed["explanation_reasons"]
     from io import BytesIO
 
     from PIL import Image

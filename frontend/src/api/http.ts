@@ -49,6 +49,16 @@ export function parseApiError(status: number, body: unknown): ApiError {
   return new ApiError(status, code, message, details)
 }
 
+/** The per-field messages of a 422 (`details.fields`: name → messages), one line per field, for a form. */
+export function fieldErrors(err: unknown): Record<string, string> {
+  if (!(err instanceof ApiError)) return {}
+  const fields = err.details.fields
+  if (!fields || typeof fields !== 'object') return {}
+  return Object.fromEntries(
+    Object.entries(fields as Record<string, unknown>).map(([k, m]) => [k, Array.isArray(m) ? m.join('；') : String(m)]),
+  )
+}
+
 let csrfToken: string | null = null
 let unauthorizedHandler: (() => void) | null = null
 /**
@@ -143,6 +153,8 @@ export const http = {
     request<T>(url, { ...opts, method: 'POST', body: body ?? {} }),
   put: <T>(url: string, body?: unknown, opts?: RequestOptions) =>
     request<T>(url, { ...opts, method: 'PUT', body: body ?? {} }),
+  patch: <T>(url: string, body?: unknown, opts?: RequestOptions) =>
+    request<T>(url, { ...opts, method: 'PATCH', body: body ?? {} }),
   delete: <T>(url: string, body?: unknown, opts?: RequestOptions) =>
     request<T>(url, { ...opts, method: 'DELETE', body }),
 }

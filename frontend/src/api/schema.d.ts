@@ -8915,6 +8915,7 @@ export interface components {
         AlarmPageOut: {
             items?: components["schemas"]["AlarmOut"][];
             total?: number;
+            explanation_reasons?: string[];
         };
         ExplanationIn: {
             reason: string;
