@@ -173,7 +173,8 @@ def _warn(alarm: Alarm, outlet: Outlet) -> None:
     if alarm.kind != AlarmKind.OVER_PERMIT and alarm.periods < _threshold(alarm.kind):
         return
     key = (f"mon_{alarm.kind}:{outlet.id}:{alarm.pollutant or '-'}:"
-           f"{as_utc(alarm.started_at).astimezone(TZ):%Y%m%d%H}")
+           f"{as_utc(alarm.started_at).astimezone(TZ):%Y%m%d%H}"
+           + (f":{alarm.cn}" if alarm.cn not in ("", hj212.CN_HOURLY) else ""))  # hourly keys as before
     warnings.record_warnings([warnings.warning_row(
         key, alarm.enterprise_id, WARNING_KIND[alarm.kind], LEVEL[alarm.kind], title, detail,
         local_date(alarm.ended_at), "monitoring_alarm", alarm.id)])

@@ -163,12 +163,12 @@ class Refusal(db.Model):
 class Alarm(db.Model):
     """An episode judged from the data: a continuous exceedance, a gap, or a total over the permit.
 
-    One row per (outlet, pollutant, kind, start): an exceedance that goes on hour after hour extends its
-    row (and its one risk warning) instead of opening another.
+    One row per (outlet, pollutant, kind, data type, start): an exceedance that goes on hour after hour extends
+    its row (and its one risk warning) instead of opening another; an hourly and a daily episode are apart.
     """
 
     __tablename__ = "monitoring_alarms"
-    __table_args__ = (UniqueConstraint("outlet_id", "pollutant", "kind", "started_at"),
+    __table_args__ = (UniqueConstraint("outlet_id", "pollutant", "kind", "cn", "started_at"),
                       Index("ix_monitoring_alarms_enterprise", "enterprise_id", "kind", "ended_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))

@@ -188,3 +188,26 @@ def test_enterprises_without_monitored_outlets_are_not_judged(app, world):
         found = facts.stability(world.enterprises["b"], date(2025, 3, 10))
         assert found == {"applicable": False, "passed": True, "days": 90, "coverage": None, "alarms": [],
                          "detail": "未登记在线监测排放口与限值，不作判定"}
+
+
+def test_an_hourly_and_a_daily_episode_starting_together_are_two_alarms(app, client, monitored):
+    """The limit moved from hourly to daily judgement (the applicable standard says 日均值): the day's average
+    above the limit opens a daily alarm beside the hourly episode that began at the same local midnight."""
+    from app.monitoring import hj212
+    from app.monitoring.models import PollutantLimit
+
+    assert post(client, hourly(DAY, 450.0)).status_code == 200  # 00:00 hourly exceedance
+    with app.app_context():
+        limit = db.session.scalar(select(PollutantLimit).where(PollutantLimit.outlet_id == monitored.outlet_id,
+                                                               PollutantLimit.pollutant == NOX))
+        limit.period = "day"
+        db.session.commit()
+    daily = hj212.build_data_packet(
+        mn="23010200000001", pw="123456", cn=hj212.CN_DAILY, data_time=DAY, qn=f"{DAY:%Y%m%d%H%M%S}002", flag=4,
+        values={NOX: {"Avg": 430.0, "Cou": 30.0, "Flag": "N"}})
+    assert post(client, daily).status_code == 200
+    with app.app_context():
+        rows = db.session.execute(select(Alarm.cn, Alarm.started_at).where(Alarm.kind == "exceedance")
+                                  .order_by(Alarm.cn)).all()
+    assert [cn for cn, _ in rows] == [hj212.CN_DAILY, hj212.CN_HOURLY]
+    assert rows[0][1] == rows[1][1]  # the same instant, two alarms
