@@ -223,6 +223,8 @@ def update_user(actor: User, user_id: int, data: dict) -> User:
     user = db.session.scalar(users_query(actor).where(User.id == int(user_id)))
     if user is None:
         raise NotFound("未找到该用户")
+    if user.id == actor.id and (data.get("active") is False or data.get("locked") is True):
+        raise field_error("active" if "active" in data else "locked", "不能停用或锁定自己的账号")
     if "password" in data:
         user.password_hash = hash_password(data.pop("password"))
         user.must_change_password = True

@@ -123,3 +123,13 @@ def test_import_csv(auth, world):
                                             data={"file": (io.BytesIO(text.encode("utf-8-sig")), "a.csv")},
                                             content_type="multipart/form-data")
     assert response.get_json() == {"imported": 1, "errors": []}
+
+
+def test_an_admin_cannot_switch_off_their_own_account(auth, world):
+    admin = auth.client("sysadmin")
+    me = world.users["sysadmin"]
+    for change, field in (({"active": False}, "active"), ({"locked": True}, "locked")):
+        refused = admin.patch(f"/api/admin/users/{me}", json=change)
+        assert refused.status_code == 422 and field in refused.get_json()["error"]["details"]["fields"]
+    assert admin.get("/api/auth/me").status_code == 200  # still logged in and active
+    assert admin.patch(f"/api/admin/users/{me}", json={"display_name": "系统管理员（改名）"}).status_code == 200

@@ -172,6 +172,8 @@ const router = createRouter({
       props: (r) => ({ id: Number(r.params.id) }),
       meta: { side: 'gov', title: '线索移送表' },
     },
+    { path: '/admin/users', name: 'admin-users', component: () => import('@/pages/admin/AdminUsersPage.vue'), meta: { side: 'gov', title: '用户管理' } },
+    { path: '/admin/enterprises', name: 'admin-enterprises', component: () => import('@/pages/admin/AdminEnterprisesPage.vue'), meta: { side: 'gov', title: '企业管理' } },
     { path: '/monitoring', name: 'monitoring', component: () => import('@/pages/common/MonitoringPage.vue'), meta: { title: '在线监测' } },
     { path: '/inbox', name: 'inbox', component: () => import('@/pages/common/InboxPage.vue'), meta: { title: '消息' } },
     { path: '/ent/inbox', redirect: '/inbox' },
