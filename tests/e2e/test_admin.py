@@ -86,3 +86,44 @@ def test_admin_imports_enterprises_sees_row_errors_and_adds_an_account(page, tmp
     users = page.request.get("/api/admin/users?per_page=100").json()["items"]
     made = next(u for u in users if u["username"] == username)
     assert made["role"] == "enterprise_admin" and made["enterprise_name"] == f"导入测试{tag}甲厂"
+
+
+def test_a_county_admin_adds_a_local_item_to_a_draft_and_publishes_it(browser, live_server):
+    from tests.e2e.conftest import FRESH_PASSWORD, PHONE, api_session
+
+    admin = api_session(live_server, "demo-admin")
+    username = f"cadm-{uuid.uuid4().hex[:6]}"
+    made = admin.post(f"{live_server}/api/admin/users", json={
+        "username": username, "display_name": "道里分局管理员", "role": "regulator_admin", "region_code": "230102",
+        "password": FRESH_PASSWORD}, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30)
+    assert made.status_code == 201, made.text
+    ctx = browser.new_context(base_url=live_server, **PHONE)
+    ctx.set_default_timeout(30_000)
+    page = ctx.new_page()
+    try:
+        login(page, username, FRESH_PASSWORD)
+        page.goto("/gov/me")
+        page.locator("[data-testid=me-admin-checklists]").click()
+        template = page.locator("[data-testid=checklist-template]").first
+        template.locator("[data-testid=checklist-draft]").click()
+        page.wait_for_url("**/admin/checklists/versions/*")
+        expect(page.locator("[data-testid=version-status]")).to_contain_text("草稿")
+        page.locator("[data-testid=item-add]").click()
+        form = page.locator("[data-testid=item-form]")
+        code = f"L-{uuid.uuid4().hex[:4]}"
+        popup_fill(form, {"code": code, "question": "河道排口是否设置标志牌并公开监督电话？",
+                          "recommendation": "按规定设置排污口标志牌", "law": "黑龙江省水污染防治条例", "article": "x" * 101})
+        form.locator("[data-testid=popup-submit]").click()
+        expect(form).to_contain_text("长度应为1-100个字符")  # the legal basis is checked and the error shown
+        form.locator('input[name="article"]').fill("第二十条")
+        form.locator("[data-testid=popup-submit]").click()
+        expect(form).to_be_hidden()
+        item = page.locator("[data-testid=version-item]", has_text=code)
+        expect(item).to_contain_text("本地")
+        shot(page, "admin-checklist-draft")
+        page.locator("[data-testid=version-publish]").click()
+        page.locator(".van-dialog__confirm").click()
+        expect(page.locator("[data-testid=version-status]")).to_contain_text("已发布")
+        expect(page.locator("[data-testid=item-add]")).to_have_count(0)
+    finally:
+        ctx.close()

@@ -35,3 +35,26 @@ export function importEnterprises(file: File) {
   form.append('file', file)
   return http.post<ImportResult>('/api/admin/enterprises/import', form)
 }
+
+// 检查表管理: templates and versions; a draft takes local items (本辖区增加的检查项) until it is published.
+export type ChecklistVersion = { id: number; template_id: number; version: number; status: string; published_at: string | null; item_count: number }
+export type ChecklistTemplate = { id: number; code: string; name: string; description: string; versions: ChecklistVersion[] }
+export type ChecklistItem = {
+  id: number
+  code: string
+  section_code: string
+  section_title: string
+  local: boolean
+  question: string
+  severity: string
+  time_limit_days: number
+}
+export type VersionDetail = ChecklistVersion & { items: ChecklistItem[] }
+export type LocalItem = S['LocalItemIn']
+
+export const listChecklists = () => http.get<ChecklistTemplate[]>('/api/checklists')
+export const getVersion = (id: number) => http.get<VersionDetail>(`/api/checklists/versions/${id}`)
+export const createDraft = (templateId: number) => http.post<VersionDetail>(`/api/checklists/${templateId}/drafts`)
+export const addLocalItem = (versionId: number, body: LocalItem) =>
+  http.post<VersionDetail>(`/api/checklists/versions/${versionId}/items`, body)
+export const publishVersion = (versionId: number) => http.post<VersionDetail>(`/api/checklists/versions/${versionId}/publish`)

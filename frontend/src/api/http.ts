@@ -49,14 +49,21 @@ export function parseApiError(status: number, body: unknown): ApiError {
   return new ApiError(status, code, message, details)
 }
 
-/** The per-field messages of a 422 (`details.fields`: name → messages), one line per field, for a form. */
+/**
+ * The per-field messages of a 422 (`details.fields`: name → messages), one line per field, for a form.
+ * Nested fields (a list of legal bases) come as dotted names: `legal_basis.0.article`.
+ */
 export function fieldErrors(err: unknown): Record<string, string> {
   if (!(err instanceof ApiError)) return {}
+  const out: Record<string, string> = {}
+  const walk = (value: unknown, name: string) => {
+    if (Array.isArray(value) && value.every((m) => typeof m === 'string')) out[name] = value.join('；')
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, name ? `${name}.${k}` : k)
+    else if (value !== undefined && value !== null) out[name] = String(value)
+  }
   const fields = err.details.fields
-  if (!fields || typeof fields !== 'object') return {}
-  return Object.fromEntries(
-    Object.entries(fields as Record<string, unknown>).map(([k, m]) => [k, Array.isArray(m) ? m.join('；') : String(m)]),
-  )
+  if (fields && typeof fields === 'object') walk(fields, '')
+  return out
 }
 
 let csrfToken: string | null = null
