@@ -182,6 +182,7 @@ const router = createRouter({
       props: (r) => ({ id: Number(r.params.id) }),
       meta: { side: 'gov', title: '检查表版本' },
     },
+    { path: '/gov/legal', name: 'gov-legal', component: () => import('@/pages/gov/LegalPage.vue'), meta: { side: 'gov', title: '普法管理' } },
     { path: '/monitoring', name: 'monitoring', component: () => import('@/pages/common/MonitoringPage.vue'), meta: { title: '在线监测' } },
     { path: '/inbox', name: 'inbox', component: () => import('@/pages/common/InboxPage.vue'), meta: { title: '消息' } },
     { path: '/ent/inbox', redirect: '/inbox' },
