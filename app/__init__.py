@@ -21,6 +21,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     from app.docs_page import init_docs_page
     from app.extensions import api, db, login_manager, migrate
     from app.notify.transitions import connect_receivers as tell_the_other_party
+    from app.obligations.service import connect_receivers as answer_from_the_calendar
     from app.rollups.maintain import connect_receivers as keep_rollups_exact
     from app.spa import init_spa
     from app.supervision.repair_reminder import connect_receivers as remind_of_credit_repair
@@ -40,6 +41,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     tell_the_other_party()      # domain-event receivers (app/common/events.py), connected once
     remind_of_credit_repair()
     keep_rollups_exact()
+    answer_from_the_calendar()
     init_docs_page(app)
     init_spa(app)
     cli.init_app(app)

@@ -16,5 +16,9 @@ problem_opened = _events.signal("problem-opened")
 status_set = _events.signal("status-set")
 # sender: the model class; kwargs: rows (dicts of the inserted column values) — bulk inserts past the ORM
 rows_inserted = _events.signal("rows-inserted")
+# A question, not a notice: sender: the enterprise id; kwargs: codes (obligation codes), today. The statutory
+# calendar (app/obligations) answers with its rows for those codes due in the last year, each a dict with code,
+# title, due_date, status ("done" | "overdue"), done_on, receipt — so a self-check item reads it (issue #20).
+calendar_state = _events.signal("calendar-state")
 
-__all__ = ["problem_moved", "problem_opened", "rows_inserted", "status_set"]
+__all__ = ["calendar_state", "problem_moved", "problem_opened", "rows_inserted", "status_set"]

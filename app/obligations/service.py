@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped, scoped
-from app.common import audit
+from app.common import audit, events
 from app.common.dbutil import analyze_after_bulk, insert_ignoring
 from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
 from app.common.timeutil import today_local, utcnow
@@ -207,3 +207,34 @@ def feed_obligations(token: str) -> tuple[Enterprise, list[Obligation]] | None:
     items = db.session.scalars(select(Obligation).where(Obligation.enterprise_id == enterprise.id)
                                .order_by(Obligation.due_date, Obligation.id)).all()
     return enterprise, list(items)
+
+
+def calendar_state(enterprise_id: int, codes: list[str], today: date) -> list[dict]:
+    """What the calendar says about these obligations over the last year: each one done (with its receipt;
+    done early counts too) or overdue (due before today, not done). Ones not yet due and not done say nothing."""
+    year_ago = today - timedelta(days=366)
+    rows = db.session.scalars(select(Obligation).where(
+        Obligation.enterprise_id == enterprise_id, Obligation.code.in_(codes),
+        ((Obligation.due_date <= today) & (Obligation.due_date > year_ago))
+        | ((Obligation.status == DONE) & (Obligation.done_on > year_ago))).order_by(Obligation.due_date, Obligation.id)).all()
+    out = []
+    for o in rows:
+        if o.status == DONE:
+            receipt = o.receipt_no or (f"回执附件 #{o.receipt_upload_id}" if o.receipt_upload_id else "")
+            out.append({"code": o.code, "title": o.title, "due_date": o.due_date.isoformat(), "status": "done",
+                        "done_on": o.done_on.isoformat() if o.done_on else None, "receipt": receipt,
+                        "obligation_id": o.id})
+        elif o.due_date < today:
+            out.append({"code": o.code, "title": o.title, "due_date": o.due_date.isoformat(), "status": "overdue",
+                        "done_on": None, "receipt": "", "obligation_id": o.id})
+    return out
+
+
+def connect_receivers() -> None:
+    """Answer the self-check's calendar questions (app/common/events.py calendar_state); once at start-up."""
+    events.calendar_state.connect(_answer_calendar, weak=False)
+
+
+def _answer_calendar(enterprise_id, codes, today):
+    return calendar_state(enterprise_id, codes, today)
+

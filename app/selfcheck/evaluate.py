@@ -37,6 +37,9 @@ def derive_result(item, result: str | None, value, today: date, enterprise=None)
 
     Items with a profile-dependent `judgement` (limit tables, permit renewal) are judged in judgement.py.
     """
+    if judgement.is_calendar(item):
+        verdict = judgement.judge(item, result, value, today, enterprise)
+        return verdict.result if verdict is not None else result
     if result == "not_applicable" or value in (None, ""):
         return result
     verdict = judgement.judge(item, result, value, today, enterprise)

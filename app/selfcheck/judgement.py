@@ -6,7 +6,11 @@ An item's `judgement` (from library.yaml) names a kind:
   hw_storage      a producer's hazardous-waste storage limit: the enterprise's own limit (EIA approval /
                   permit), else a local rule by region; no limit known → no automatic judgement;
   permit_renewal  排污许可管理条例 第十四条 (renewal applied 60 days before expiry) and 第三十三条
-                  (discharging after expiry: stop at once).
+                  (discharging after expiry: stop at once);
+  calendar        the answer is the statutory calendar's state (app/obligations, issue #20): an obligation of
+                  the listed codes overdue → 不合格; done in the last year → 合格 with its receipt as the
+                  evidence (unless `settles_compliant: false` — the question asks more than the calendar
+                  knows, e.g. K1's 临时报告); nothing due yet → no automatic judgement (the user answers).
 When the profile lacks the fact a limit needs, no automatic judgement is made: the law's limit is unknown,
 and another class's figure must not stand in for it.
 """
@@ -16,6 +20,9 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from flask import g, has_app_context
+
+from app.common import events
 
 DATA = Path(__file__).parent / "data"
 RENEWAL_DAYS = 60  # 排污许可管理条例 第十四条
@@ -115,10 +122,73 @@ def _number(value) -> float | None:
     return parse_number(value)
 
 
+def is_calendar(item) -> bool:
+    return (item.judgement or {}).get("kind") == "calendar"
+
+
+def _ask_calendar(enterprise_id: int, codes: list[str], today: date) -> list[dict]:
+    replies = events.calendar_state.send(enterprise_id, codes=codes, today=today) if codes else []
+    return [row for _, rows in replies for row in (rows or [])]
+
+
+def _calendar_cache() -> dict | None:
+    """Within one request or job (the app context), the calendar is read once per enterprise and day."""
+    if not has_app_context():
+        return None
+    if "calendar_rows" not in g:
+        g.calendar_rows = {}
+    return g.calendar_rows
+
+
+def prefetch_calendar(items, enterprise, today: date) -> None:
+    """One read of the calendar for every calendar item of a self-check (instead of one per item)."""
+    cache = _calendar_cache()
+    codes = sorted({c for i in items if is_calendar(i) for c in (i.judgement or {}).get("codes") or []})
+    if cache is None or not codes:
+        return
+    rows = _ask_calendar(enterprise.id, codes, today)
+    for code in codes:
+        cache[(enterprise.id, code, today)] = [r for r in rows if r["code"] == code]
+
+
+def calendar_rows(item, enterprise, today: date) -> list[dict]:
+    """The statutory calendar's rows behind a calendar item (empty where no package answers)."""
+    codes = list((item.judgement or {}).get("codes") or [])
+    cache = _calendar_cache()
+    if cache is None:
+        return _ask_calendar(enterprise.id, codes, today)
+    missing = [c for c in codes if (enterprise.id, c, today) not in cache]
+    if missing:
+        rows = _ask_calendar(enterprise.id, missing, today)
+        for code in missing:
+            cache[(enterprise.id, code, today)] = [r for r in rows if r["code"] == code]
+    return [r for c in codes for r in cache[(enterprise.id, c, today)]]
+
+
+def calendar_verdict(item, enterprise, today: date, rows: list[dict] | None = None) -> Verdict | None:
+    rows = calendar_rows(item, enterprise, today) if rows is None else rows
+    overdue = [r for r in rows if r["status"] == "overdue"]
+    if overdue:
+        return Verdict("non_compliant", notes=[f"法定义务日历：{r['title']}，法定期限{r['due_date']}，尚未登记完成"
+                                               for r in overdue])
+    done = [r for r in rows if r["status"] == "done"]
+    if done and (item.judgement or {}).get("settles_compliant", True):  # false: the question asks more than the date
+        return Verdict("compliant", notes=[f"法定义务日历：{r['title']}已于{r['done_on']}完成"
+                                           + (f"（凭证：{r['receipt']}）" if r.get("receipt") else "") for r in done])
+    return None
+
+
+def calendar_evidence(verdict: Verdict) -> str:
+    """The evidence a calendar 合格 carries (the receipts the calendar holds), as a record reference."""
+    return "；".join(verdict.notes)[:200]
+
+
 def judge(item, result: str | None, value, today: date, enterprise) -> Verdict | None:
     """A profile-dependent verdict, or None when the item has no such judgement."""
     rule = item.judgement or {}
     kind = rule.get("kind")
+    if kind == "calendar":  # read from the calendar whatever was answered (it holds the receipts)
+        return calendar_verdict(item, enterprise, today) if enterprise is not None else None
     if not kind or result == "not_applicable" or value in (None, ""):
         return None
     if kind in ("table", "hw_storage"):
@@ -170,6 +240,8 @@ def needs_proof(item, answer) -> bool:
     proof = item.proof or {}
     if answer is None or answer.result != "compliant" or not proof.get("on_compliant"):
         return False
+    if is_calendar(item) and (answer.evidence_ref or "").startswith("法定义务日历"):
+        return False  # the calendar's receipt is the proof
     return not has_evidence(item, answer)
 
 

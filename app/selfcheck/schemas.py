@@ -87,6 +87,8 @@ class ItemOut(OutSchema):
     nature = fields.Function(lambda i: "法定要求" if i.statutory is not False else "管理建议")
     proof = fields.Dict(allow_none=True)  # what proves compliance, and whether 合格 needs it
     judgement = fields.Dict(allow_none=True)  # a profile-dependent rule ({"kind": "table", …}); see limit_basis
+    # items answered from the statutory calendar: its rows and the answer they give (None: the user answers)
+    calendar = fields.Function(lambda i: getattr(i, "calendar", None))
     evidence_rule = fields.String()
     time_limit_days = fields.Integer()
     recommendation = fields.String()

@@ -126,12 +126,27 @@ def allowed_actions(selfcheck: SelfCheck, user: User) -> list[str]:
 def selfcheck_detail(selfcheck: SelfCheck, user: User) -> RowView:
     """The checklist page: items grouped by section (each with this enterprise's limit), answers, actions."""
     sections: dict[str, dict] = {}
-    for item in items_of(selfcheck):
-        row = RowView(item, limit_info=judgement.effective_limit(item, selfcheck.enterprise))
+    items = items_of(selfcheck)
+    judgement.prefetch_calendar(items, selfcheck.enterprise, today_local())
+    for item in items:
+        row = RowView(item, limit_info=judgement.effective_limit(item, selfcheck.enterprise),
+                      calendar=_calendar_of(item, selfcheck.enterprise))
         sections.setdefault(item.section_code, {"code": item.section_code, "title": item.section_title,
                                                 "items": []})["items"].append(row)
     return RowView(selfcheck, sections=list(sections.values()), answers=list(answers_of(selfcheck).values()),
                    allowed_actions=allowed_actions(selfcheck, user))
+
+
+def _calendar_of(item, enterprise) -> dict | None:
+    """For an item answered from the statutory calendar: its rows and the answer they give (None: ask)."""
+    if not judgement.is_calendar(item):
+        return None
+    today = today_local()
+    rows = judgement.calendar_rows(item, enterprise, today)
+    verdict = judgement.calendar_verdict(item, enterprise, today, rows)
+    return {"rows": rows,
+            "result": verdict.result if verdict else None,
+            "evidence_ref": judgement.calendar_evidence(verdict) if verdict and verdict.result == "compliant" else None}
 
 
 def _ensure_editable(selfcheck: SelfCheck, user: User) -> None:
@@ -184,6 +199,9 @@ def save_answers(user: User, selfcheck_id: int, entries: list[dict]) -> tuple[Se
         answer.note = entry.get("note")
         answer.upload_ids = upload_ids
         answer.evidence_ref = (entry.get("evidence_ref") or "").strip() or None
+        if judgement.is_calendar(item) and answer.result == "compliant" and not answer.evidence_ref:
+            verdict = judgement.calendar_verdict(item, selfcheck.enterprise, today)
+            answer.evidence_ref = judgement.calendar_evidence(verdict) if verdict else None
         answer.updated_at = utcnow()
         answer.updated_by_id = user.id
         saved.append(answer)
@@ -225,9 +243,10 @@ def close_for_submission(user: User, selfcheck_id: int):
     items = items_of(selfcheck)
     answers = answers_of(selfcheck)
     today = local_date(utcnow())
+    judgement.prefetch_calendar(items, selfcheck.enterprise, today)
     for item in items:  # judgements that depend on the date or the profile are made again on the day of submission
         answer = answers.get(item.id)
-        if item.judgement and answer is not None and answer.result != "not_applicable":
+        if item.judgement and answer is not None and (answer.result != "not_applicable" or judgement.is_calendar(item)):
             answer.result = evaluate.derive_result(item, answer.result, answer.value, today, selfcheck.enterprise)
     unanswered, no_evidence = evaluate.missing(items, answers)
     if unanswered or no_evidence:

@@ -7399,6 +7399,7 @@ export interface components {
             judgement?: {
                 [key: string]: unknown;
             } | null;
+            readonly calendar?: unknown;
             evidence_rule?: string;
             time_limit_days?: number;
             recommendation?: string;

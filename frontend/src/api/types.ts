@@ -77,8 +77,24 @@ export type Item = Served<
     judgement?: { kind: string; table?: string } | null
     /** which table/row the range comes from for this enterprise, or why no automatic judgement is made */
     limit_basis?: string | null
+    /** an item answered from the statutory calendar: its rows and the answer they give (null: the user answers) */
+    calendar?: ItemCalendar | null
   }
 >
+
+export interface ItemCalendar {
+  rows: {
+    code: string
+    title: string
+    due_date: string
+    status: 'done' | 'overdue'
+    done_on: string | null
+    receipt: string
+    obligation_id: number
+  }[]
+  result: 'compliant' | 'non_compliant' | null
+  evidence_ref: string | null
+}
 
 export type Section = Served<Schemas['SectionOut'], { items: Item[] }>
 
