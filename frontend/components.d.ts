@@ -12,6 +12,7 @@ export {}
 declare module 'vue' {
   export interface GlobalComponents {
     AlarmList: typeof import('./src/components/monitoring/AlarmList.vue')['default']
+    CalendarState: typeof import('./src/components/selfcheck/CalendarState.vue')['default']
     CaseActionBar: typeof import('./src/components/cases/CaseActionBar.vue')['default']
     CaseDecideForm: typeof import('./src/components/cases/CaseDecideForm.vue')['default']
     CaseDiscretion: typeof import('./src/components/cases/CaseDiscretion.vue')['default']
