@@ -42,6 +42,7 @@ declare module 'vue' {
     MembershipStatus: typeof import('./src/components/MembershipStatus.vue')['default']
     MissingList: typeof import('./src/components/MissingList.vue')['default']
     ObligationDonePopup: typeof import('./src/components/ObligationDonePopup.vue')['default']
+    OutletManager: typeof import('./src/components/monitoring/OutletManager.vue')['default']
     PhotoPicker: typeof import('./src/components/PhotoPicker.vue')['default']
     ProblemActionBar: typeof import('./src/components/problem/ProblemActionBar.vue')['default']
     ProblemCard: typeof import('./src/components/ProblemCard.vue')['default']

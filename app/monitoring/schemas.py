@@ -241,3 +241,14 @@ class IngestOut(OutSchema):
     duplicates = fields.Integer()
     refused = fields.Integer()
     results = fields.List(fields.Nested(PacketResultOut))
+
+
+class PollutantOut(OutSchema):
+    code = fields.String()
+    name = fields.String()
+    unit = fields.String()
+
+
+class PollutantListOut(OutSchema):
+    items = fields.List(fields.Nested(PollutantOut))
+

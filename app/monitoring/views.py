@@ -9,6 +9,7 @@ from app.common.errors import PayloadTooLarge, error_response, field_error
 from app.common.timeutil import today_local
 from app.common.tx import transactional
 from app.monitoring import importer, outlets, service
+from app.monitoring.codes import POLLUTANTS
 from app.monitoring.ingest import Batch
 from app.monitoring.rules import load_rules
 from app.monitoring.schemas import (
@@ -27,6 +28,7 @@ from app.monitoring.schemas import (
     OutletListOut,
     OutletOut,
     OutletPatch,
+    PollutantListOut,
     RefusalArgs,
     RefusalListOut,
     SeriesArgs,
@@ -212,3 +214,12 @@ def _pollutant(code: str) -> str:
     if not code.isalnum() or len(code) > 16:
         raise field_error("pollutant", "应为HJ 212-2017污染物编码，如a21002")
     return code
+
+
+@monitoring_blp.route("/pollutants")
+@login_required
+@monitoring_blp.response(200, PollutantListOut)
+def list_pollutants():
+    """HJ 212-2017 pollutant codes outlets commonly report, with names and concentration units (app/monitoring/codes.py)."""
+    return {"items": [{"code": code, "name": name, "unit": unit} for code, (name, unit, _) in POLLUTANTS.items()]}
+

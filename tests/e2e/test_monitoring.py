@@ -88,3 +88,42 @@ def test_regulator_sees_the_chart_and_transfers_a_clue_from_an_alarm(browser, li
         shot(page, "gov-clues-outbox")
     finally:
         ctx.close()
+
+
+def test_regulator_registers_an_outlet_its_limit_and_device(browser, live_server):
+    import uuid
+
+    from tests.e2e.conftest import fresh_enterprise
+
+    _, enterprise = fresh_enterprise(live_server)  # an enterprise of its own, with no outlet yet
+    ctx = browser.new_context(base_url=live_server, **PHONE)
+    ctx.set_default_timeout(30_000)
+    page = ctx.new_page()
+    try:
+        login(page, "demo-regulator")
+        page.goto(f"/monitoring?enterprise={enterprise['id']}")
+        page.locator(".van-tab", has_text="排放口与限值").click()
+        manager = page.locator("[data-testid=outlet-manager]")
+        manager.locator("[data-testid=outlet-new]").click()
+        form = page.locator("[data-testid=outlet-form]")
+        form.locator('input[name="code"]').fill("DA009")
+        form.locator('input[name="name"]').fill("2号锅炉排放口")
+        form.locator("[data-testid=popup-submit]").click()
+        expect(manager).to_contain_text("DA009 2号锅炉排放口（废气）")
+        manager.locator("[data-testid=outlet-limit]").click()
+        form.locator("select[data-field=pollutant]").select_option(label="氮氧化物（a21002）")
+        form.locator('input[name="limit_value"]').fill("200")
+        form.locator('input[name="basis"]').fill("GB 13271-2014 表2 新建燃气锅炉")
+        form.locator("[data-testid=popup-submit]").click()
+        expect(manager).to_contain_text("200mg/m³ · 小时")
+        manager.locator("[data-testid=outlet-device]").click()
+        mn = f"E2E{uuid.uuid4().hex[:10].upper()}"
+        form.locator('input[name="mn"]').fill(mn)
+        form.locator('input[name="pw"]').fill("654321")
+        form.locator("[data-testid=popup-submit]").click()
+        expect(manager).to_contain_text(f"MN {mn}")
+        shot(page, "gov-outlets")
+        outlets = page.request.get(f"/api/monitoring/outlets?enterprise_id={enterprise['id']}").json()["items"]
+        assert [(o["code"], o["limits"][0]["limit_value"], o["devices"][0]["mn"]) for o in outlets] == [("DA009", 200, mn)]
+    finally:
+        ctx.close()

@@ -129,3 +129,10 @@ def test_hourly_data_import_is_judged_like_packets(app, auth, monitored, world):
         assert alarm.periods == 2 and alarm.peak == 450  # judged on the 折算 value; the M hour is not
     assert auth.client("ehs-b").post("/api/monitoring/data/import", data={"file": (io.BytesIO(csv), "h.csv")},
                                      content_type="multipart/form-data").get_json()["imported"] == 0
+
+
+def test_the_pollutant_codes_are_served_with_names_and_units(auth, world):
+    items = auth.client("ehs-a").get("/api/monitoring/pollutants").get_json()["items"]
+    by_code = {i["code"]: i for i in items}
+    assert by_code["a21002"] == {"code": "a21002", "name": "氮氧化物", "unit": "mg/m³"}
+    assert by_code["w01018"]["unit"] == "mg/L"

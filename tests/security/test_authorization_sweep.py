@@ -43,7 +43,7 @@ BODIES = {  # plausible bodies so that validation cannot answer before the scope
     "problems.require_review": {}, "problems.reopen": {"reason": "x"},
     "selfchecks.save_answers": {"answers": [{"item_id": 1, "result": "compliant"}]},
     "admin.update_enterprise": {"address": "x"}, "admin.update_user": {"display_name": "x"},
-    "supervision.record_penalty": {"decision_no": "X-1", "decided_on": "2026-01-05", "amount": 1000,
+    "case_penalties.record_penalty": {"decision_no": "X-1", "decided_on": "2026-01-05", "amount": 1000,
                                    "paid_on": "2026-01-20", "credit_category": "一般失信"},
     "supervision.update_penalty": {"paid_on": "2026-02-01"},
     "supervision.record_incident": {"occurred_on": "2026-01-05", "level": "一般", "description": "x"},
@@ -99,7 +99,7 @@ def objects(app, auth, world, monkeypatch):
         db.session.commit()
         fixed_id = fixed.id
     penalty = reg.post(f"/api/supervision/enterprises/{world.enterprises['a']}/penalties",
-                       json={**BODIES["supervision.record_penalty"], "problem_ids": [fixed_id]})
+                       json={**BODIES["case_penalties.record_penalty"], "problem_ids": [fixed_id]})
     assert penalty.status_code == 201, penalty.get_json()
     penalty_id = penalty.get_json()["id"]
     application = ehs.post(f"/api/enterprises/{world.enterprises['a']}/credit-repair",

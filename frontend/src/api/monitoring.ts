@@ -40,3 +40,16 @@ export const listAlarms = (f: { enterprise_id?: number; outlet_id?: number; stat
 
 export const explainAlarm = (id: number, body: { reason: string; explanation: string; upload_ids?: number[] }, key: string) =>
   http.post<Alarm>(`/api/monitoring/alarms/${id}/explanation`, body, { headers: { 'Idempotency-Key': key } })
+
+// Maintaining outlets (regulators and the enterprise's admin; the server checks who may).
+export type Pollutant = { code: string; name: string; unit: string }
+export const listPollutants = () => http.get<{ items: Pollutant[] }>('/api/monitoring/pollutants')
+export const createOutlet = (body: { enterprise_id?: number | null; code: string; name: string; kind: 'gas' | 'water'; location: string }) =>
+  http.post<Outlet>('/api/monitoring/outlets', body)
+export const setLimit = (
+  outletId: number,
+  pollutant: string,
+  body: { name?: string; limit_value: number | null; unit?: string; basis: string; period: 'hour' | 'day'; annual_permit_t: number | null },
+) => http.put<Limit>(`/api/monitoring/outlets/${outletId}/limits/${pollutant}`, body)
+export const registerDevice = (outletId: number, body: { mn: string; pw: string; st?: string | null }) =>
+  http.post<unknown>(`/api/monitoring/outlets/${outletId}/devices`, body)

@@ -5426,6 +5426,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/monitoring/pollutants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** HJ 212-2017 pollutant codes outlets commonly report, with names and concentration units (app/monitoring/codes.py). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PollutantListOut"];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/clues": {
         parameters: {
             query?: never;
@@ -8934,6 +8971,14 @@ export interface components {
         };
         RefusalListOut: {
             items?: components["schemas"]["RefusalOut"][];
+        };
+        PollutantOut: {
+            code?: string;
+            name?: string;
+            unit?: string;
+        };
+        PollutantListOut: {
+            items?: components["schemas"]["PollutantOut"][];
         };
         ClueSummary: {
             id?: number;
