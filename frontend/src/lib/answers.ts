@@ -128,3 +128,24 @@ export function missingFromServer(
   }
   return out
 }
+
+/**
+ * 其余全部合格: the items of a section a tap may mark 合格 — yes/no items not answered yet that need no
+ * photo and no proof on 合格, and that the statutory calendar does not answer. Everything else still needs
+ * a person to look (a reading, a photo, a receipt).
+ */
+export function restCompliantCandidates(
+  items: Pick<Item, 'id' | 'answer_type' | 'evidence_rule' | 'proof' | 'calendar'>[],
+  facts: (itemId: number) => AnswerFacts | undefined,
+): number[] {
+  return items
+    .filter(
+      (it) =>
+        it.answer_type === 'yes_no_na' &&
+        it.evidence_rule !== 'photo_always' &&
+        !it.proof?.on_compliant &&
+        !it.calendar?.result &&
+        !facts(it.id)?.result,
+    )
+    .map((it) => it.id)
+}

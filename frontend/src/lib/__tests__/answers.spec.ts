@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import type { Item, Section } from '@/api/types'
-import { checkRange, computeMissing, missingFromServer, resultForDate, resultForNumber, todayInShanghai, type AnswerFacts } from '../answers'
+import {
+  checkRange,
+  computeMissing,
+  missingFromServer,
+  restCompliantCandidates,
+  resultForDate,
+  resultForNumber,
+  todayInShanghai,
+  type AnswerFacts,
+} from '../answers'
 
 function item(id: number, over: Partial<Item> = {}): Item {
   return {
@@ -149,5 +158,22 @@ describe('a number whose limit depends on an unknown profile fact', () => {
     const known = { range: { min: null, max: 65 }, judgement: { kind: 'noise' } } as never
     expect(numberNeedsJudging(known)).toBe(false)
     expect(resultForNumber(known, '70')).toBe('non_compliant')
+  })
+})
+
+describe('restCompliantCandidates (其余全部合格)', () => {
+  const base = { answer_type: 'yes_no_na', evidence_rule: 'photo_if_noncompliant', proof: null, calendar: null } as const
+  const items = [
+    { ...base, id: 1 },
+    { ...base, id: 2 }, // answered already
+    { ...base, id: 3, evidence_rule: 'photo_always' as const },
+    { ...base, id: 4, proof: { label: '回执', kinds: ['record_no'], on_compliant: true } },
+    { ...base, id: 5, answer_type: 'number' as const },
+    { ...base, id: 6, calendar: { rows: [], result: 'non_compliant' as const, evidence_ref: null } },
+    { ...base, id: 7, calendar: { rows: [], result: null, evidence_ref: null } },
+  ]
+  it('marks only untouched yes/no items that need no photo, proof or calendar answer', () => {
+    const facts = (id: number) => (id === 2 ? { result: 'non_compliant' as const, value: null, photoCount: 1 } : undefined)
+    expect(restCompliantCandidates(items as never, facts)).toEqual([1, 7])
   })
 })
