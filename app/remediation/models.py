@@ -64,6 +64,8 @@ class Problem(db.Model):
     selfcheck_id: Mapped[int | None] = mapped_column(ForeignKey("selfchecks.id"), index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("checklist_items.id"))
     item_code: Mapped[str | None] = mapped_column(String(16))
+    # 重复发现: later self-checks found the same item failing while this problem was still open
+    repeat_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(200), default="")

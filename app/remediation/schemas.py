@@ -77,6 +77,7 @@ class ProblemSummary(OutSchema):
     enterprise_name = fields.Function(lambda p: p.enterprise.name)
     source = fields.String()
     item_code = fields.String(allow_none=True)
+    repeat_count = fields.Integer()  # 重复发现: later self-checks found it again while it was open
     title = fields.String()
     severity = fields.String()
     status = fields.String()

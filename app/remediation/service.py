@@ -156,7 +156,10 @@ def open_problems_for_selfcheck(selfcheck, items, answers, user, findings=None) 
     (e.g. an expired permit: 重大, stop at once) overrides the item's severity, advice and time limit.
     """
     today = local_date(utcnow())
-    problems = []
+    problems, repeated = [], []
+    still_open = {p.item_code: p for p in db.session.scalars(select(Problem).where(
+        Problem.enterprise_id == selfcheck.enterprise_id, Problem.source == "selfcheck",
+        Problem.item_code.is_not(None), Problem.status.not_in(CLOSED)).order_by(Problem.id))}
     for item in items:
         answer = answers.get(item.id)
         if answer is None or answer.result != "non_compliant" or item.statutory is False:
@@ -164,6 +167,13 @@ def open_problems_for_selfcheck(selfcheck, items, answers, user, findings=None) 
         finding = (findings or {}).get(item.id)
         observed = "；".join(p for p in (f"填写值：{answer.value}{item.unit or ''}" if answer.value else "",
                                          *(finding.notes if finding else ()), answer.note or "") if p)
+        earlier = still_open.get(item.code)
+        if earlier is not None:  # 重复发现: the same problem, seen again — not a second one
+            earlier.repeat_count = (earlier.repeat_count or 0) + 1
+            earlier.upload_ids = list(dict.fromkeys([*(earlier.upload_ids or []), *(answer.upload_ids or [])]))
+            repeated.append((earlier, observed))
+            problems.append(earlier)
+            continue
         severity = (finding.severity if finding else None) or item.severity
         days = (finding.time_limit_days if finding else None) or item.time_limit_days or default_days(severity)
         deadline = add_days(today, days)
@@ -178,9 +188,15 @@ def open_problems_for_selfcheck(selfcheck, items, answers, user, findings=None) 
         db.session.add(problem)
         problems.append(problem)
     db.session.flush()
+    again = {p.id for p, _ in repeated}
     for problem in problems:
-        audit.record("problem.opened", "problem", problem.id, enterprise_id=problem.enterprise_id,
-                     to_state=S.OPEN, comment=f"自查发现：{problem.item_code}")
+        if problem.id not in again:
+            audit.record("problem.opened", "problem", problem.id, enterprise_id=problem.enterprise_id,
+                         to_state=S.OPEN, comment=f"自查发现：{problem.item_code}")
+    for problem, observed in repeated:
+        audit.record("problem.repeated", "problem", problem.id, enterprise_id=problem.enterprise_id,
+                     comment=f"重复发现（{selfcheck.period_label or selfcheck.title}自查，第{problem.repeat_count + 1}次）"
+                             + (f"：{observed}" if observed else ""))
     return problems
 
 

@@ -7664,6 +7664,7 @@ export interface components {
             readonly enterprise_name?: unknown;
             source?: string;
             item_code?: string | null;
+            repeat_count?: number;
             title?: string;
             severity?: string;
             status?: string;
@@ -7752,6 +7753,7 @@ export interface components {
             readonly enterprise_name?: unknown;
             source?: string;
             item_code?: string | null;
+            repeat_count?: number;
             title?: string;
             severity?: string;
             status?: string;

@@ -1,6 +1,7 @@
 // Chinese labels for server codes shown in several pages.
 export const HISTORY_LABELS: Record<string, string> = {
   'problem.opened': '发现问题',
+  'problem.repeated': '重复发现',
   'problem.accepted': '企业接收整改',
   'problem.rectification_submitted': '提交整改',
   'problem.self_closed': '自行销号',
