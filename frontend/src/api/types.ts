@@ -209,6 +209,8 @@ export interface ProblemSummary {
   enterprise_name: string
   source?: 'selfcheck' | 'self_report' | 'regulator' | 'warning' | string
   item_code?: string | null
+  /** 重复发现: how many later self-checks found it again while it was open */
+  repeat_count?: number
   title: string
   severity: string
   status: ProblemStatus | string
