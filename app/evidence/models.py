@@ -23,6 +23,8 @@ class Upload(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     filename: Mapped[str] = mapped_column(String(128), default="")
     thumb_key: Mapped[str | None] = mapped_column(String(64))
+    # difference hash (dHash, 64 bits as 16 hex digits) of the picture: near-identical photos differ in few bits
+    dhash: Mapped[str | None] = mapped_column(String(16))
     captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     client_captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     gps_lat: Mapped[float | None] = mapped_column(Float)

@@ -138,8 +138,30 @@ def _bytes_per_pixel(mode: str) -> int:
     return {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2}.get(mode, 4)
 
 
+def dhash(image: Image.Image) -> str:
+    """Difference hash: 9×8 grey pixels, one bit per horizontal neighbour pair (brighter left = 1).
+
+    A re-saved, resized or slightly re-compressed copy of a photo keeps nearly all bits; a different scene does
+    not. (Written out rather than taking `imagehash`, which would bring numpy, scipy and PyWavelets for this.)
+    """
+    grey = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+    pixels = list(grey.tobytes())  # mode L: one byte per pixel, row by row
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            bits = (bits << 1) | (pixels[row * 9 + col] > pixels[row * 9 + col + 1])
+    return f"{bits:016x}"
+
+
+def dhash_distance(a: str | None, b: str | None) -> int | None:
+    """How many of the 64 bits differ (0: the same picture to the eye); None when either hash is missing."""
+    if not a or not b:
+        return None
+    return bin(int(a, 16) ^ int(b, 16)).count("1")
+
+
 def _inspect_image(data: bytes, content_type: str = "image/jpeg"):
-    """Validate an image (the whole file must decode) and return (thumbnail bytes, captured_at, lat, lon)."""
+    """Validate an image (the whole file must decode): (thumbnail bytes, captured_at, lat, lon, dhash)."""
     budget = int(current_app.config.get("IMAGE_DECODE_BUDGET_BYTES", 32 * 1024 * 1024))
     formats = [PIL_FORMATS[content_type]]
     try:
@@ -163,8 +185,9 @@ def _inspect_image(data: bytes, content_type: str = "image/jpeg"):
                 image.thumbnail((THUMB_EDGE, THUMB_EDGE), reducing_gap=2.0)
                 out = io.BytesIO()
                 image.convert("RGB").save(out, "JPEG", quality=80)
+                digest = dhash(image)
                 image.close()
-                return out.getvalue(), captured, lat, lon
+                return out.getvalue(), captured, lat, lon, digest
     except DomainError:
         raise
     except Image.DecompressionBombError as exc:
@@ -304,9 +327,9 @@ def receive_upload(user, client_id: str, filename: str | None, data: bytes, max_
     if content_type is None:
         raise UnsupportedMediaType("仅支持 JPEG、PNG、WebP、HEIC 图片和 PDF 文件",
                                    details={"fields": {"file": ["文件类型不支持"]}})
-    thumb = captured = lat = lon = None
+    thumb = captured = lat = lon = digest = None
     if content_type in PIL_FORMATS:
-        thumb, captured, lat, lon = _inspect_image(data, content_type)
+        thumb, captured, lat, lon, digest = _inspect_image(data, content_type)
     else:
         _check_document(data, content_type)
     client_time = parse_client_time(client_captured_at)
@@ -315,7 +338,8 @@ def receive_upload(user, client_id: str, filename: str | None, data: bytes, max_
     upload = Upload(client_id=client_id, enterprise_id=user.enterprise_id, uploaded_by_id=user.id,
                     sha256=sha256, content_type=content_type, size=len(data), filename=safe_filename(filename),
                     thumb_key=storage.put(thumb) if thumb else None, captured_at=captured or client_time,
-                    client_captured_at=client_time, gps_lat=lat, gps_lon=lon, received_at=datetime.now(UTC))
+                    client_captured_at=client_time, gps_lat=lat, gps_lon=lon, dhash=digest,
+                    received_at=datetime.now(UTC))
     try:
         with db.session.begin_nested():  # a concurrent retry with the same client_id may have won the insert
             db.session.add(upload)

@@ -8,6 +8,7 @@ from app.common.dbutil import capped_count
 from app.common.schemas import RowView
 from app.common.timeutil import local_date, today_local, working_days_between
 from app.evidence.service import uploads_by_id
+from app.evidence.uploads import dhash_distance
 from app.extensions import db
 from app.remediation.models import STATUS_LABELS, ExtensionRequest, Problem, ProblemStatus, Rectification
 from app.remediation.service import allowed_actions
@@ -69,12 +70,36 @@ def detail(problem: Problem, user: User) -> RowView:
     def photos(ids):
         return [uploads[u] for u in ids or [] if u in uploads]
 
-    rectifications = [RowView(r, before=photos(r.before_upload_ids), after=photos(r.upload_ids),
-                              submitted_by=names.get(r.submitted_by_id, ""))
-                      for r in parts["rectifications"]]
+    rectifications, earlier_after = [], []
+    for r in parts["rectifications"]:
+        before, after = photos(r.before_upload_ids), photos(r.upload_ids)
+        rectifications.append(RowView(r, before=before, after=after, submitted_by=names.get(r.submitted_by_id, ""),
+                                      photo_warnings=photo_warnings(after, before + photos(problem.upload_ids),
+                                                                    earlier_after)))
+        earlier_after = earlier_after + after
     return RowView(problem, allowed_actions=allowed_actions(problem, user),
                    waiting_working_days=waiting_working_days(problem), evidence=photos(problem.upload_ids),
                    rectifications=rectifications, extensions=parts["extensions"], history=parts["history"])
+
+
+NEAR_IDENTICAL_BITS = 6  # of dHash's 64: re-saved, resized or re-compressed copies of one picture stay within this
+
+
+def photo_warnings(after: list, before: list, earlier_after: list) -> list[str]:
+    """What a reviewer should look at twice: an 'after' photo that is a 'before' photo (same file, or the same
+    picture re-saved — a perceptual hash within a few bits), or the photo of an earlier, returned submission."""
+    out = []
+    for n, photo in enumerate(after, 1):
+        label = f"整改后照片{n}"
+        if any(photo.sha256 == b.sha256 for b in before):
+            out.append(f"{label}与整改前（或发现问题时）的照片是同一个文件")
+            continue
+        near = [d for b in before if (d := dhash_distance(photo.dhash, b.dhash)) is not None and d <= NEAR_IDENTICAL_BITS]
+        if near:
+            out.append(f"{label}与整改前的照片几乎相同（感知哈希64位中仅差{min(near)}位），请核对是否确已整改")
+        if any(photo.sha256 == e.sha256 for e in earlier_after):
+            out.append(f"{label}与此前已提交的整改后照片是同一个文件")
+    return out
 
 
 def detail_parts(problem: Problem) -> dict:

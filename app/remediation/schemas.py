@@ -119,6 +119,7 @@ class RectificationOut(OutSchema):
     submitted_by = fields.String()
     before = fields.List(fields.Nested(EvidenceOut))
     after = fields.List(fields.Nested(EvidenceOut))
+    photo_warnings = fields.List(fields.String(), dump_default=list)  # same or near-identical before/after photos
     decision = fields.String(allow_none=True)
     comment = fields.String(allow_none=True)
     reviewed_at = fields.Function(lambda r: isoformat(r.reviewed_at))

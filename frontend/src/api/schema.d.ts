@@ -7723,6 +7723,7 @@ export interface components {
             submitted_by?: string;
             before?: components["schemas"]["EvidenceOut"][];
             after?: components["schemas"]["EvidenceOut"][];
+            photo_warnings?: string[];
             decision?: string | null;
             comment?: string | null;
             readonly reviewed_at?: unknown;

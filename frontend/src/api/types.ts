@@ -246,6 +246,8 @@ export interface Rectification {
   submitted_by: string
   before: Evidence[]
   after: Evidence[]
+  /** the same or a near-identical photo before and after (SHA-256, perceptual hash), for the reviewer */
+  photo_warnings?: string[]
   decision: string | null
   comment: string | null
   reviewed_at: string | null
