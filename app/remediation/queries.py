@@ -1,5 +1,5 @@
 """Read side of remediation: scoped problem lists, the review queue, the ledger export, history."""
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import scoped
@@ -7,6 +7,7 @@ from app.common.audit import AuditEvent
 from app.common.dbutil import capped_count
 from app.common.schemas import RowView
 from app.common.timeutil import local_date, today_local, working_days_between
+from app.common.vocab import SEVERITIES
 from app.evidence.service import uploads_by_id
 from app.evidence.uploads import dhash_distance
 from app.extensions import db
@@ -36,9 +37,18 @@ def list_problems(user: User, args: dict):
     stmt = filtered(user, args)
     total, capped = capped_count(stmt, Problem.id)
     page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(stmt.order_by(Problem.deadline, Problem.id)
+    items = db.session.scalars(stmt.order_by(*_order(args.get("sort") or "deadline"))
                                .offset((page - 1) * per_page).limit(per_page)).all()
     return items, total, capped
+
+
+def _order(sort: str) -> tuple:
+    if sort == "-created":
+        return (Problem.created_at.desc(), Problem.id.desc())
+    if sort == "severity":  # 重大 → 较重 → 一般, then the nearest deadline
+        rank = case(*((Problem.severity == s, i) for i, s in enumerate(reversed(SEVERITIES))), else_=len(SEVERITIES))
+        return (rank, Problem.deadline, Problem.id)
+    return (Problem.deadline, Problem.id)
 
 
 def review_queue(user: User, page: int, per_page: int):

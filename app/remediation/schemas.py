@@ -22,6 +22,8 @@ class ProblemListArgs(PageArgs):
     enterprise_id = fields.Integer(load_default=None)
     source = fields.String(load_default=None, validate=validate.OneOf(
         ["selfcheck", "self_report", "regulator", "warning"], error="来源无效"))
+    sort = fields.String(load_default="deadline", validate=validate.OneOf(
+        ["deadline", "-created", "severity"], error="排序应为 deadline（期限最近）、-created（最新）或 severity（最严重）"))
 
 
 class ProblemIn(InSchema):

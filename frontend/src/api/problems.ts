@@ -8,6 +8,7 @@ export interface ProblemFilters {
   overdue?: boolean
   enterprise_id?: number
   source?: string
+  sort?: 'deadline' | '-created' | 'severity' | string
   page?: number
   per_page?: number
 }

@@ -1317,6 +1317,7 @@ export interface paths {
                     overdue?: boolean | null;
                     enterprise_id?: number | null;
                     source?: "selfcheck" | "self_report" | "regulator" | "warning" | null;
+                    sort?: "deadline" | "-created" | "severity";
                 };
                 header?: never;
                 path?: never;
@@ -1427,6 +1428,7 @@ export interface paths {
                     overdue?: boolean | null;
                     enterprise_id?: number | null;
                     source?: "selfcheck" | "self_report" | "regulator" | "warning" | null;
+                    sort?: "deadline" | "-created" | "severity";
                 };
                 header?: never;
                 path?: never;
