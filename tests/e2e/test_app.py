@@ -249,3 +249,15 @@ def test_session_expiry_returns_to_the_same_page_and_keeps_the_answer(context, p
     server = page.request.get(f"/api/selfchecks/{detail['id']}").json()
     saved = [a for a in server["answers"] if a["item_id"] == item["id"]]
     assert len(saved) == 1 and saved[0]["result"] is not None
+
+
+def test_a_failed_login_says_why_once(page):
+    page.goto("/login")
+    page.locator("input[name=username]").fill("demo-ehs")
+    page.locator("input[name=password]").fill("wrong-password")
+    page.get_by_role("button", name="登录").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_count(1)
+    expect(alert).not_to_be_empty()
+    expect(page.locator(".van-toast")).to_have_count(0)  # one message, under the form — not a toast as well
+    assert "/login" in page.url
