@@ -22,19 +22,31 @@ export function trendOption(trend: TrendPoint[]): ChartOption {
   } as ChartOption
 }
 
-export function regionOption(rows: Metrics[]): ChartOption {
+/**
+ * 各辖区（或各行业）对比: one honest scale — each row's self-check completion (0–100%) as a bar, its open
+ * problems written beside it (a count is not drawn against a percentage axis).
+ */
+export function comparisonOption(rows: Metrics[]): ChartOption {
+  const names = rows.map((r) => r.name ?? r.code ?? '')
   return {
-    tooltip: { trigger: 'axis' },
-    legend: { data: ['自查完成率', '未销号问题'], bottom: 0 },
-    grid: { left: 40, right: 40, top: 24, bottom: 40 },
-    xAxis: { type: 'category', data: rows.map((r) => r.name ?? r.code ?? ''), axisLabel: { interval: 0, rotate: rows.length > 5 ? 30 : 0 } },
-    yAxis: [
-      { type: 'value', name: '%', min: 0, max: 100 },
-      { type: 'value', name: '个', minInterval: 1 },
-    ],
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    grid: { left: 8, right: 96, top: 8, bottom: 24, containLabel: true },
+    xAxis: { type: 'value', name: '%', min: 0, max: 100 },
+    yAxis: { type: 'category', data: names, inverse: true, axisLabel: { width: 96, overflow: 'truncate' } },
     series: [
-      { name: '自查完成率', type: 'bar', data: rows.map((r) => pct(r.selfchecks.completion_rate)), itemStyle: { color: '#1f8f4e' } },
-      { name: '未销号问题', type: 'bar', yAxisIndex: 1, data: rows.map((r) => r.problems.open), itemStyle: { color: '#ff976a' } },
+      {
+        name: '自查完成率',
+        type: 'bar',
+        barMaxWidth: 18,
+        data: rows.map((r) => pct(r.selfchecks.completion_rate)),
+        itemStyle: { color: '#1f8f4e' },
+        label: {
+          show: true,
+          position: 'right',
+          formatter: (p: { dataIndex: number }) =>
+            `${pctText(rows[p.dataIndex].selfchecks.completion_rate)} · 未销号${rows[p.dataIndex].problems.open}`,
+        },
+      },
     ],
   } as ChartOption
 }
