@@ -11,6 +11,8 @@ _events = Namespace()
 problem_moved = _events.signal("problem-moved")
 # sender: the Problem just reported (self-report, regulator finding, warning); kwargs: none
 problem_opened = _events.signal("problem-opened")
+# sender: the Problem; kwargs: assignee_id (the enterprise user now responsible), by_id (who assigned it)
+problem_assigned = _events.signal("problem-assigned")
 # sender: the object whose status `tx.compare_and_set_status` moved by UPDATE (outside the unit of work);
 # kwargs: previous (the status it had)
 status_set = _events.signal("status-set")
@@ -21,4 +23,4 @@ rows_inserted = _events.signal("rows-inserted")
 # title, due_date, status ("done" | "overdue"), done_on, receipt — so a self-check item reads it (issue #20).
 calendar_state = _events.signal("calendar-state")
 
-__all__ = ["calendar_state", "problem_moved", "problem_opened", "rows_inserted", "status_set"]
+__all__ = ["calendar_state", "problem_assigned", "problem_moved", "problem_opened", "rows_inserted", "status_set"]

@@ -66,6 +66,15 @@ def on_problem_moved(problem: Problem, *, action: str, from_state: str, to_state
         _tell_regulators(problem, *TO_REGULATORS[action])
 
 
+def on_problem_assigned(problem: Problem, *, assignee_id: int, by_id: int) -> None:
+    """The person a problem is assigned to hears of it (not the one who assigned it to themselves)."""
+    if assignee_id == by_id:
+        return
+    notify([assignee_id], "problem_assigned", "problem", problem.id, f"{utcnow():%Y%m%dT%H%M%S.%f}",
+           f"指派给您的问题：{problem.title[:60]}", f"整改期限 {problem.deadline.isoformat() if problem.deadline else '—'}",
+           f"/ent/problems/{problem.id}", enterprise_id=problem.enterprise_id)
+
+
 def on_problem_opened(problem: Problem) -> None:
     if problem.source in ("regulator", "warning"):
         notify(_enterprise_recipients(problem), "problem_found", "problem", problem.id, "opened",
@@ -84,3 +93,4 @@ def connect_receivers() -> None:
     """Called once at start-up; connecting again is a no-op (blinker keys receivers by identity)."""
     events.problem_moved.connect(on_problem_moved)
     events.problem_opened.connect(on_problem_opened)
+    events.problem_assigned.connect(on_problem_assigned)

@@ -87,7 +87,8 @@ def detail(problem: Problem, user: User) -> RowView:
                                       photo_warnings=photo_warnings(after, before + photos(problem.upload_ids),
                                                                     earlier_after)))
         earlier_after = earlier_after + after
-    return RowView(problem, allowed_actions=allowed_actions(problem, user),
+    owner = db.session.get(User, problem.owner_id) if problem.owner_id else None
+    return RowView(problem, allowed_actions=allowed_actions(problem, user), owner_name=owner.display_name if owner else None,
                    waiting_working_days=waiting_working_days(problem), evidence=photos(problem.upload_ids),
                    rectifications=rectifications, extensions=parts["extensions"], history=parts["history"])
 

@@ -80,6 +80,7 @@ class ProblemSummary(OutSchema):
     source = fields.String()
     item_code = fields.String(allow_none=True)
     repeat_count = fields.Integer()  # 重复发现: later self-checks found it again while it was open
+    owner_id = fields.Integer(allow_none=True)  # the enterprise user responsible (指派)
     title = fields.String()
     severity = fields.String()
     status = fields.String()
@@ -149,6 +150,7 @@ class HistoryOut(OutSchema):
 
 
 class ProblemDetail(ProblemSummary):
+    owner_name = fields.Function(lambda p: getattr(p, "owner_name", None))  # who of the enterprise handles it
     description = fields.String()
     location = fields.String()
     category = fields.String()
@@ -161,3 +163,14 @@ class ProblemDetail(ProblemSummary):
     rectifications = fields.List(fields.Nested(RectificationOut))
     extensions = fields.List(fields.Nested(ExtensionOut))
     history = fields.List(fields.Nested(HistoryOut))
+
+
+class AssignIn(InSchema):
+    owner_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1, error="无效的账号"))
+
+
+class AssigneeOut(OutSchema):
+    id = fields.Integer()
+    display_name = fields.String()
+    role = fields.String()
+

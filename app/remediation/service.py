@@ -14,7 +14,7 @@ from app import rules as rules_packs
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped
 from app.common import audit, events
-from app.common.errors import Conflict, field_error
+from app.common.errors import Conflict, Forbidden, field_error
 from app.common.lifecycle import Lifecycle, Step
 from app.common.timeutil import add_days, local_date, today_local, utcnow
 from app.common.vocab import SEVERITIES
@@ -92,7 +92,41 @@ LIFECYCLE = Lifecycle(
 
 
 def allowed_actions(problem: Problem, user: User) -> list[str]:
-    return LIFECYCLE.allowed_actions(problem, user)
+    actions = LIFECYCLE.allowed_actions(problem, user)
+    if _may_assign(problem, user):
+        actions.append("assign")
+    return actions
+
+
+def _may_assign(problem: Problem, user: User) -> bool:
+    """The enterprise's 环保负责人 names who of its people deals with a problem the enterprise still has to act on."""
+    return (user.role == "enterprise_admin" and user.enterprise_id == problem.enterprise_id
+            and problem.status in S.ACTIVE)
+
+
+def assignees(user: User) -> list[User]:
+    """Who an enterprise's problems can be assigned to: its active accounts."""
+    if not user.is_enterprise_user:
+        return []
+    return list(db.session.scalars(select(User).where(
+        User.enterprise_id == user.enterprise_id, User.active.is_(True)).order_by(User.role, User.display_name)))
+
+
+def assign(actor: User, problem_id: int, owner_id: int) -> Problem:
+    problem = get_problem(actor, problem_id, lock=True)
+    if not (actor.role == "enterprise_admin" and actor.enterprise_id == problem.enterprise_id):
+        raise Forbidden("只有本企业的环保负责人可以指派问题")
+    if problem.status not in S.ACTIVE:
+        raise Conflict("该问题已提交核查或已关闭，不能再指派", code="invalid_state")
+    owner = db.session.scalar(select(User).where(User.id == owner_id, User.enterprise_id == problem.enterprise_id,
+                                                 User.active.is_(True)))
+    if owner is None:
+        raise field_error("owner_id", "应为本企业在用的账号")
+    problem.owner_id = owner.id
+    audit.record("problem.assigned", "problem", problem.id, enterprise_id=problem.enterprise_id,
+                 comment=f"指派给 {owner.display_name}")
+    events.problem_assigned.send(problem, assignee_id=owner.id, by_id=actor.id)
+    return problem
 
 
 def _ensure(problem: Problem, user: User, action: str) -> None:

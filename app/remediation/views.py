@@ -9,6 +9,8 @@ from app.common.xlsx import xlsx_response
 from app.remediation import queries, service
 from app.remediation.schemas import (
     AcceptIn,
+    AssigneeOut,
+    AssignIn,
     CommentIn,
     ExtensionDecisionIn,
     ExtensionIn,
@@ -76,6 +78,23 @@ def get_problem(problem_id):
 @problems_blp.response(200, HistoryOut(many=True))
 def problem_history(problem_id):
     return queries.history(service.get_problem(current_user, problem_id))
+
+
+@problems_blp.route("/assignees")
+@login_required
+@problems_blp.response(200, AssigneeOut(many=True))
+def list_assignees():
+    """The enterprise's active accounts a problem can be assigned to (empty for regulators)."""
+    return service.assignees(current_user)
+
+
+@problems_blp.route("/<int:problem_id>/assign", methods=["POST"])
+@login_required
+@transactional()
+@problems_blp.arguments(AssignIn)
+@problems_blp.response(200, ProblemDetail)
+def assign(data, problem_id):
+    return _detail(service.assign(current_user, problem_id, data["owner_id"]))
 
 
 @problems_blp.route("/<int:problem_id>/accept", methods=["POST"])

@@ -76,8 +76,9 @@ def test_key_endpoints_have_bounded_statement_counts(app, seeded):
          {"answers": [{"item_id": me["save_item"], "result": "compliant", "value": None, "upload_ids": []}]}, 8),
         # submit: 33 statements before the rollups; they add the touched keys of three day tables (a SELECT and an
         # upsert each), their three months (one INSERT … SELECT each) and the enterprise's state (three and one);
-        # one read of the statutory calendar for the items answered from it
-        (client, "POST", f"/api/selfchecks/{me['submit_runs'][0]}/submit", None, 43),
+        # one read of the statutory calendar for the items answered from it, one of the problems still open
+        # (重复发现)
+        (client, "POST", f"/api/selfchecks/{me['submit_runs'][0]}/submit", None, 44),
         (client, "GET", f"/api/reports/{me['report_id']}", None, 4),
         (client, "POST", f"/api/problems/{me['open_problems'][0]}/accept", {"plan": "计划"}, 14),
         (province, "GET", "/api/supervision/dashboard", None, 45),

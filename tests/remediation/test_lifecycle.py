@@ -87,6 +87,8 @@ def test_allowed_actions_follow_role_and_state(auth, make_problem):
     assert set(reg) == {"review", "cancel"}
     open_pid = make_problem("open")
     assert set(auth.client("ehs-a").get(f"/api/problems/{open_pid}").get_json()["allowed_actions"]) == {
+        "accept", "submit_rectification", "request_extension", "assign"}  # assign: the 环保负责人 only
+    assert set(auth.client("staff-a").get(f"/api/problems/{open_pid}").get_json()["allowed_actions"]) == {
         "accept", "submit_rectification", "request_extension"}
 
 

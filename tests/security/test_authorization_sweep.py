@@ -40,7 +40,7 @@ BODIES = {  # plausible bodies so that validation cannot answer before the scope
     "problems.accept": {}, "problems.submit_rectification": {"description": "x", "upload_ids": []},
     "problems.review": {"decision": "approve"}, "problems.request_extension": {"days": 3, "reason": "x"},
     "problems.decide_extension": {"approve": False}, "problems.cancel": {"reason": "x"},
-    "problems.require_review": {}, "problems.reopen": {"reason": "x"},
+    "problems.require_review": {}, "problems.reopen": {"reason": "x"}, "problems.assign": {"owner_id": 1},
     "selfchecks.save_answers": {"answers": [{"item_id": 1, "result": "compliant"}]},
     "admin.update_enterprise": {"address": "x"}, "admin.update_user": {"display_name": "x"},
     "case_penalties.record_penalty": {"decision_no": "X-1", "decided_on": "2026-01-05", "amount": 1000,

@@ -77,3 +77,5 @@ export const decideExtension = (
 export const cancelProblem = (id: number, body: { reason: string }) => act(id, 'cancel', body)
 export const requireReview = (id: number, body: { comment?: string | null }) => act(id, 'require-review', body)
 export const reopenProblem = (id: number, body: { reason: string }) => act(id, 'reopen', body)
+export const assignProblem = (id: number, ownerId: number) => act(id, 'assign', { owner_id: ownerId })
+export const listAssignees = () => http.get<{ id: number; display_name: string; role: string }[]>('/api/problems/assignees')

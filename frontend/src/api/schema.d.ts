@@ -1535,6 +1535,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/problems/assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's active accounts a problem can be assigned to (empty for regulators). */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AssigneeOut"][];
+                    };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/problems/{problem_id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                problem_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    problem_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AssignIn"];
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProblemDetail"];
+                    };
+                };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/problems/{problem_id}/accept": {
         parameters: {
             query?: never;
@@ -7667,6 +7749,7 @@ export interface components {
             source?: string;
             item_code?: string | null;
             repeat_count?: number;
+            owner_id?: number | null;
             title?: string;
             severity?: string;
             status?: string;
@@ -7757,6 +7840,7 @@ export interface components {
             source?: string;
             item_code?: string | null;
             repeat_count?: number;
+            owner_id?: number | null;
             title?: string;
             severity?: string;
             status?: string;
@@ -7774,6 +7858,7 @@ export interface components {
             readonly closed_at?: unknown;
             allowed_actions?: string[];
             waiting_working_days?: number | null;
+            readonly owner_name?: unknown;
             description?: string;
             location?: string;
             category?: string;
@@ -7787,6 +7872,14 @@ export interface components {
             rectifications?: components["schemas"]["RectificationOut"][];
             extensions?: components["schemas"]["ExtensionOut"][];
             history?: components["schemas"]["HistoryOut"][];
+        };
+        AssigneeOut: {
+            id?: number;
+            display_name?: string;
+            role?: string;
+        };
+        AssignIn: {
+            owner_id: number;
         };
         AcceptIn: {
             /** @default null */

@@ -202,6 +202,7 @@ export type ProblemAction =
   | 'cancel'
   | 'require_review'
   | 'reopen'
+  | 'assign'
 
 export interface ProblemSummary {
   id: number
@@ -211,6 +212,8 @@ export interface ProblemSummary {
   item_code?: string | null
   /** 重复发现: how many later self-checks found it again while it was open */
   repeat_count?: number
+  /** the enterprise user responsible (指派) */
+  owner_id?: number | null
   title: string
   severity: string
   status: ProblemStatus | string

@@ -11,6 +11,7 @@ export type ButtonKey =
   | 'cancel'
   | 'require_review'
   | 'reopen'
+  | 'assign'
 
 export interface ActionButton {
   key: ButtonKey
@@ -29,6 +30,7 @@ const BUTTONS: ActionButton[] = [
   { key: 'decide_extension', action: 'decide_extension', label: '审批延期', type: 'primary', plain: false },
   { key: 'require_review', action: 'require_review', label: '要求核查', type: 'warning', plain: true },
   { key: 'reopen', action: 'reopen', label: '重新打开', type: 'warning', plain: false },
+  { key: 'assign', action: 'assign', label: '指派负责人', type: 'default', plain: true },
   { key: 'cancel', action: 'cancel', label: '撤销问题', type: 'danger', plain: true },
 ]
 

@@ -1,6 +1,8 @@
 // The problem page's action forms: the fields each button asks for and the call that submits them.
 import {
   acceptProblem,
+  assignProblem,
+  listAssignees,
   cancelProblem,
   decideExtension,
   reopenProblem,
@@ -17,6 +19,8 @@ export interface ProblemForm {
   submit: string
   danger?: boolean
   fields: PopupField[]
+  /** fields that need data first (who can be assigned) */
+  load?: () => Promise<PopupField[]>
   run: (id: number, v: Record<string, unknown>, key: string) => Promise<ProblemDetail>
   done: string
 }
@@ -32,7 +36,21 @@ const note = (name: string, label: string, required = false, placeholder?: strin
   maxlength: 2000,
 })
 
+let people: { id: number; display_name: string; role: string }[] = []
+const person = (p: { display_name: string; role: string }) => `${p.display_name}（${p.role === 'enterprise_admin' ? '环保负责人' : '企业人员'}）`
+
 export const PROBLEM_FORMS: Partial<Record<ButtonKey, ProblemForm>> = {
+  assign: {
+    title: '指派负责人',
+    submit: '指派',
+    fields: [],
+    load: async () => {
+      people = await listAssignees()
+      return [{ name: 'owner', label: '负责人', type: 'select', required: true, options: people.map(person) }]
+    },
+    run: (id, v) => assignProblem(id, people.find((p) => person(p) === v.owner)?.id ?? 0),
+    done: '已指派',
+  },
   accept: {
     title: '接收问题并填写整改计划',
     submit: '确认接收',
