@@ -218,3 +218,25 @@ def test_regulator_problem_list_shows_its_total(page, live_server, e2e_dir):
     page.goto("/gov/reviews?tab=all")
     expect(page.locator("[data-testid=problem-total]")).to_have_text(re.compile(r"^共 \d+\+? 个问题$"))
     page.screenshot(path=str(e2e_dir / "gov-reviews-all.png"))
+
+
+def test_the_ehs_manager_assigns_a_problem_to_a_colleague(page, live_server):
+    import uuid
+
+    username, _, target = own_problem(live_server)
+    admin = api_session(live_server, "demo-admin")
+    enterprise_id = target["enterprise_id"]
+    colleague = f"e2e-staff-{uuid.uuid4().hex[:6]}"
+    made = admin.post(f"{live_server}/api/admin/users", json={
+        "username": colleague, "display_name": "车间主任老周", "role": "enterprise_staff", "enterprise_id": enterprise_id,
+        "password": FRESH_PASSWORD}, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30)
+    assert made.status_code == 201, made.text
+    login(page, username, FRESH_PASSWORD)
+    page.goto(f"/ent/problems/{target['id']}")
+    page.locator('[data-action="assign"]').click()
+    dialog = page.locator("[data-testid=action-dialog]")
+    dialog.locator("select[data-field=owner]").select_option(label="车间主任老周（企业人员）")
+    dialog.locator("[data-testid=dialog-submit]").click()
+    expect(page.locator(".van-toast")).to_contain_text("已指派")
+    detail = page.request.get(f"/api/problems/{target['id']}").json()
+    assert detail["owner_name"] == "车间主任老周"
