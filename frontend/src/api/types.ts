@@ -277,6 +277,8 @@ export interface HistoryEntry {
 }
 
 export interface ProblemDetail extends ProblemSummary {
+  /** who of the enterprise handles it (指派) */
+  owner_name?: string | null
   description: string
   location: string
   category: string
