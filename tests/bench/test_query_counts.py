@@ -49,8 +49,6 @@ def test_list_statement_count_does_not_grow_with_page_size(app, seeded, who, pat
     client = login(app, who)
     sep = "&" if "?" in path else "?"
     small, n_small = count_statements(app, client, "GET", f"{path}{sep}per_page=5")
-    if small.status_code == 404:
-        pytest.skip(f"{path} 尚不存在")
     large, n_large = count_statements(app, client, "GET", f"{path}{sep}per_page=50")
     assert small.status_code == large.status_code == 200, large.get_json()
     items_small, items_large = len(small.get_json()["items"]), len(large.get_json()["items"])
