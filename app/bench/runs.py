@@ -151,10 +151,10 @@ def _problem(s, ctx, rows, run_id, item, submitted) -> dict:
                        REG))
     observed = "现场检查发现不符合要求"
     uploads = [ctx.upload_id] if synth.needs_photo(item, True) else []
-    row = {"id": pid, "item_code": item.code, "title": item.question[:200], "description": observed,
+    row = {"id": pid, "item_code": item.code, "title": (item.finding or item.question)[:200], "description": observed,
            "severity": item.severity, "legal_basis": item.legal_basis, "recommendation": item.recommendation,
            "deadline": deadline, "upload_ids": uploads}
-    rows["problem"].append((pid, ctx.eid, "selfcheck", run_id, item.id, item.code, item.question[:200], observed,
+    rows["problem"].append((pid, ctx.eid, "selfcheck", run_id, item.id, item.code, (item.finding or item.question)[:200], observed,
                             "", item.section_title, item.severity, item.legal_basis_json, item.recommendation,
                             ctx.photo_json if uploads else "[]",
                             deadline, deadline, ctx.uid, status, needs_regulator, False,

@@ -147,7 +147,7 @@ class Seeder:
         self.versions: dict[str, TemplateVersion] = {
             code: library.latest_published(t.id) for code, t in self.templates.items()}
         # Plain copies of the items: ORM attribute access is too slow for millions of reads.
-        fields = ("id", "code", "section_code", "section_title", "question", "severity", "answer_type",
+        fields = ("id", "code", "section_code", "section_title", "question", "finding", "severity", "answer_type",
                   "evidence_rule", "range_min", "range_max", "choices", "compliant_choices", "date_rule",
                   "time_limit_days", "recommendation", "legal_basis")
         self.items = {v.id: {i.id: SimpleNamespace(**{f: getattr(i, f) for f in fields},

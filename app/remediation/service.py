@@ -213,7 +213,7 @@ def open_problems_for_selfcheck(selfcheck, items, answers, user, findings=None) 
         deadline = add_days(today, days)
         problem = Problem(
             enterprise_id=selfcheck.enterprise_id, source="selfcheck", selfcheck_id=selfcheck.id,
-            item_id=item.id, item_code=item.code, title=item.question[:200], description=observed,
+            item_id=item.id, item_code=item.code, title=(item.finding or item.question)[:200], description=observed,
             category=item.section_title, severity=severity, legal_basis=item.legal_basis,
             recommendation=(finding.recommendation if finding else None) or item.recommendation,
             upload_ids=list(answer.upload_ids or []),

@@ -77,7 +77,7 @@ def _item_rows(data: dict, frequency_filter: str | None) -> list[dict]:
         rng = item.get("range") or {}
         rows.append({
             "code": item["code"], "section_code": item["section"], "section_title": titles[item["section"]],
-            "question": item["question"], "guidance": item.get("guidance", ""),
+            "question": item["question"], "finding": item.get("finding", ""), "guidance": item.get("guidance", ""),
             "legal_basis": [{"law": b["law"], "article": str(b.get("article", "")),
                              "excerpt": b.get("excerpt", ""), "certainty": b.get("certainty", "知"),
                              "checked": bool(b.get("checked", False)),
@@ -97,7 +97,7 @@ def _item_rows(data: dict, frequency_filter: str | None) -> list[dict]:
     return rows
 
 
-LOCAL_COPIED = ("code", "section_code", "section_title", "question", "guidance", "legal_basis", "severity",
+LOCAL_COPIED = ("code", "section_code", "section_title", "question", "finding", "guidance", "legal_basis", "severity",
                 "answer_type", "unit", "range_min", "range_max", "choices", "compliant_choices", "date_rule",
                 "evidence_rule", "time_limit_days", "recommendation", "frequency", "applies_to", "local",
                 "statutory", "judgement", "proof")

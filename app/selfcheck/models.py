@@ -73,6 +73,8 @@ class ChecklistItem(db.Model):
     section_code: Mapped[str] = mapped_column(String(8))
     section_title: Mapped[str] = mapped_column(String(64))
     question: Mapped[str] = mapped_column(Text)
+    # how a 不合格 reads as a finding (问题表述): the problem's title instead of the question
+    finding: Mapped[str] = mapped_column(String(200), default="", server_default="", nullable=False)
     guidance: Mapped[str] = mapped_column(Text, default="")
     legal_basis: Mapped[list] = mapped_column(JSON)
     severity: Mapped[str] = mapped_column(String(4))

@@ -74,6 +74,7 @@ class ItemOut(OutSchema):
     section_title = fields.String()
     local = fields.Boolean()
     question = fields.String()
+    finding = fields.String()  # how a 不合格 reads as a problem
     guidance = fields.String()
     answer_type = fields.String()
     unit = fields.String(allow_none=True)
@@ -176,6 +177,7 @@ class LocalItemIn(InSchema):
     section_code = fields.String(required=True, validate=validate.Length(1, 8, error="长度应为1-8个字符"))
     section_title = fields.String(required=True, validate=validate.Length(1, 64, error="长度应为1-64个字符"))
     question = fields.String(required=True, validate=validate.Length(4, 500, error="长度应为4-500个字符"))
+    finding = fields.String(load_default="", validate=validate.Length(max=200, error="不超过200个字符"))
     guidance = fields.String(load_default="", validate=validate.Length(max=1000, error="过长"))
     legal_basis = fields.List(fields.Nested(LegalBasisIn), required=True,
                               validate=validate.Length(1, 5, error="应有1-5条法律依据"))

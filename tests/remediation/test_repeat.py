@@ -69,3 +69,16 @@ def test_after_it_is_closed_a_new_failure_is_a_new_problem(app, auth, world):
                 SelfCheck.enterprise_id == world.enterprises["b"]).order_by(SelfCheck.id.desc()))
         _, second = _submit_with_one_failure(auth.client("ehs-b"), november, code)
         assert second["problem_ids"] != first["problem_ids"]
+
+
+def test_a_failed_item_opens_a_problem_that_reads_as_a_finding(app, auth, world):
+    """The problem's title is the item's finding (未按…), not its question (是否…？)."""
+    with time_machine.travel(datetime.fromisoformat("2026-10-20T10:00:00+08:00"), tick=False):
+        with app.app_context():
+            run = make_runs(world, date(2026, 10, 20), "MONTHLY", "monthly", 25)["b"]
+        ehs = auth.client("ehs-b")
+        items = {i["code"]: i for s in ehs.get(f"/api/selfchecks/{run}").get_json()["sections"] for i in s["items"]}
+        code, done = _submit_with_one_failure(ehs, run)
+        problem = ehs.get(f"/api/problems/{done['problem_ids'][0]}").get_json()
+        assert items[code]["finding"] and problem["title"] == items[code]["finding"]
+        assert "是否" not in problem["title"] and "？" not in problem["title"]

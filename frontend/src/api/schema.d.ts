@@ -7501,6 +7501,7 @@ export interface components {
             section_title?: string;
             local?: boolean;
             question?: string;
+            finding?: string;
             guidance?: string;
             answer_type?: string;
             unit?: string | null;
@@ -7547,6 +7548,8 @@ export interface components {
             section_code: string;
             section_title: string;
             question: string;
+            /** @default  */
+            finding: string;
             /** @default  */
             guidance: string;
             legal_basis: components["schemas"]["LegalBasisIn"][];

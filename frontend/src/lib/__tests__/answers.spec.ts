@@ -19,6 +19,7 @@ function item(id: number, over: Partial<Item> = {}): Item {
     section_title: '',
     local: false,
     question: `问题${id}`,
+    finding: '',
     guidance: '',
     answer_type: 'yes_no_na',
     unit: null,
