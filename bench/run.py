@@ -102,10 +102,22 @@ def ensure_seeded(url: str, env: dict, cfg: dict, seed: int) -> dict:
         meta = {}
     if (meta.get("enterprises") == str(cfg["enterprises"]) and meta.get("months") == str(cfg["months"])
             and meta.get("seed") == str(seed)):
-        log(f"已按该规模播种（{meta}），跳过播种；补建新增的表并重建看板汇总表")
-        code = "from app import create_app\nfrom app.extensions import db\napp = create_app()\n" \
-               "with app.app_context():\n    db.create_all()\n"
-        subprocess.run([str(VENV_PY), "-c", code], env=env, check=True, cwd=ROOT)
+        # new tables are added in place; any other difference from the models (a new column) means a reseed
+        code = ("import sys\nfrom alembic.autogenerate import compare_metadata\nfrom alembic.migration import "
+                "MigrationContext\nfrom app import create_app\nfrom app.extensions import db\napp = create_app()\n"
+                "with app.app_context():\n    db.create_all()\n    with db.engine.connect() as conn:\n"
+                "        diff = [d for d in compare_metadata(MigrationContext.configure(conn), db.metadata)\n"
+                "                if not (isinstance(d, tuple) and d[0] == 'remove_table')]  # bench_meta is ours\n"
+                "    print(diff[:5])\n    sys.exit(3 if diff else 0)\n")
+        same = subprocess.run([str(VENV_PY), "-c", code], env=env, cwd=ROOT, capture_output=True, text=True)
+        if same.returncode not in (0, 3):
+            raise RuntimeError(same.stderr[-2000:])
+        if same.returncode == 3:
+            log(f"已按该规模播种，但表结构与模型不同（{same.stdout.strip()[:300]}），重新播种")
+            meta = {}
+    if (meta.get("enterprises") == str(cfg["enterprises"]) and meta.get("months") == str(cfg["months"])
+            and meta.get("seed") == str(seed)):
+        log(f"已按该规模播种（{meta}），跳过播种；补建了新增的表，重建看板汇总表")
         started = time.perf_counter()
         subprocess.run([str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", "rollups", "rebuild"], env=env,
                        check=True, cwd=ROOT)
