@@ -101,6 +101,9 @@ class Enterprise(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
     public_code: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: secrets.token_urlsafe(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # set on every ORM or Core UPDATE of the row: the daily jobs re-derive what depends on the profile only for
+    # enterprises changed since their last run (app/obligations/service.compose_all)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     region: Mapped[Region] = relationship(lazy="joined")
 

@@ -36,6 +36,17 @@ class Obligation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ComposeMark(db.Model):
+    """The daily composition's watermark: every enterprise's calendar was complete for `composed_on`, composed
+    from rules whose digest was `rules_digest`, by a run that began at `started_at` (one row)."""
+
+    __tablename__ = "obligation_compose_marks"
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    composed_on: Mapped[date] = mapped_column(Date)
+    rules_digest: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class ObligationFeed(db.Model):
     """The secret token of an enterprise's iCalendar feed (the URL is the credential; rotate to revoke)."""
 
@@ -46,4 +57,4 @@ class ObligationFeed(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-__all__ = ["DONE", "PENDING", "Obligation", "ObligationFeed"]
+__all__ = ["DONE", "PENDING", "ComposeMark", "Obligation", "ObligationFeed"]

@@ -1,4 +1,5 @@
 """Obligation rules as data per province, applicability from the enterprise profile, and their due dates."""
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -41,6 +42,42 @@ def province_rules(region_code: str) -> tuple[dict, ...]:
     return _load(f"{region_code[:2]}0000") or _load("national")
 
 
+@cache
+def rules_digest() -> str:
+    """SHA-256 over every rules file: a changed pack means every calendar is composed again."""
+    digest = hashlib.sha256()
+    for path in sorted(RULES_DIR.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def all_rules() -> list[dict]:
+    return [rule for path in sorted(RULES_DIR.glob("*.yaml")) for rule in _load(path.stem)]
+
+
+def moved_codes(since: date, today: date) -> set[str]:
+    """Codes of the rules that list a period on `today` they did not list on `since`: a fixed schedule's period
+    entering the window, or a first cycle (every_years never done: due at the end of the year) of a new year.
+    Periods that depend on the enterprise (a permit's expiry, a cycle's last completion) move only when the
+    enterprise or the obligation changes, and those changes compose at once or on the next run."""
+    moved = set()
+    for rule in all_rules():
+        kind = rule["recurrence"]
+        if kind == "every_years":
+            if since.year != today.year:
+                moved.add(rule["code"])
+        elif kind != "permit_renewal":
+            before = {p.key for p in periods(rule, None, since)}
+            if any(p.key not in before for p in periods(rule, None, today)):
+                moved.add(rule["code"])
+    return moved
+
+
+def miss_codes() -> set[str]:
+    """Codes of the rules (in any pack) that open a problem when missed."""
+    return {r["code"] for r in all_rules() if (r.get("on_miss") or {}).get("problem")}
+
+
 def rule_by_code(region_code: str, code: str) -> dict | None:
     return next((r for r in province_rules(region_code) if r["code"] == code), None)
 
@@ -56,7 +93,7 @@ def _quarter_end(year: int, quarter: int) -> date:
     return add_months(date(year, 3 * quarter - 2, 1), 3) - timedelta(days=1)
 
 
-def periods(rule: dict, enterprise: Enterprise, today: date, last_done: date | None = None) -> list[Period]:
+def periods(rule: dict, enterprise: Enterprise | None, today: date, last_done: date | None = None) -> list[Period]:
     """The rule's periods whose due date falls in the listing window around `today`."""
     low, high = today - timedelta(days=LOOK_BACK_DAYS), today + timedelta(days=LOOK_AHEAD_DAYS)
     kind, out = rule["recurrence"], []
@@ -80,7 +117,7 @@ def periods(rule: dict, enterprise: Enterprise, today: date, last_done: date | N
     elif kind == "every_years":
         due = add_months(last_done, 12 * int(rule["years"])) if last_done else date(today.year, 12, 31)
         return [Period(f"by-{due.isoformat()}", f"{due.year}年{due.month}月{due.day}日前", due)]
-    elif kind == "permit_renewal":
+    elif kind == "permit_renewal" and enterprise is not None:
         until = enterprise.permit_valid_until
         if until:
             due = until - timedelta(days=int(rule["days_before"]))

@@ -1,7 +1,7 @@
 """The statutory calendar: compose each enterprise's dated obligations, list them, mark them done with a receipt."""
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped, scoped
@@ -12,8 +12,16 @@ from app.common.timeutil import today_local, utcnow
 from app.common.tx import compare_and_set_status
 from app.evidence.models import Upload
 from app.extensions import db
-from app.obligations.models import DONE, PENDING, Obligation, ObligationFeed
-from app.obligations.rules import applicable_rules, periods, rule_by_code
+from app.obligations.models import DONE, PENDING, ComposeMark, Obligation, ObligationFeed
+from app.obligations.rules import (
+    LOOK_BACK_DAYS,
+    applicable_rules,
+    miss_codes,
+    moved_codes,
+    periods,
+    rule_by_code,
+    rules_digest,
+)
 
 DUE_SOON_DAYS = 30
 BATCH = 500
@@ -40,10 +48,12 @@ def _last_done(enterprise_ids: list[int]) -> dict[int, dict[str, date]]:
     return out
 
 
-def _stored_keys(enterprise_ids: list[int]) -> set[tuple[int, str, str]]:
-    rows = db.session.execute(select(Obligation.enterprise_id, Obligation.code, Obligation.period_key)
-                              .where(Obligation.enterprise_id.in_(enterprise_ids)))
-    return {(eid, code, key) for eid, code, key in rows}
+def _stored_keys(enterprise_ids: list[int], codes: set[str] | None = None) -> set[tuple[int, str, str]]:
+    stmt = (select(Obligation.enterprise_id, Obligation.code, Obligation.period_key)
+            .where(Obligation.enterprise_id.in_(enterprise_ids)))
+    if codes is not None:
+        stmt = stmt.where(Obligation.code.in_(codes))
+    return {(eid, code, key) for eid, code, key in db.session.execute(stmt)}
 
 
 def compose(enterprise: Enterprise, today: date) -> int:
@@ -51,14 +61,17 @@ def compose(enterprise: Enterprise, today: date) -> int:
     return compose_batch([enterprise], today)
 
 
-def compose_batch(enterprises: list[Enterprise], today: date) -> int:
-    """`compose` for many enterprises with three statements: what was done, what is stored, the new rows."""
+def compose_batch(enterprises: list[Enterprise], today: date, codes: set[str] | None = None) -> int:
+    """`compose` for many enterprises with three statements: what was done, what is stored, the new rows.
+    With `codes`, only those rules are composed."""
     ids = [e.id for e in enterprises]
-    last, stored = _last_done(ids), _stored_keys(ids)
+    last, stored = _last_done(ids), _stored_keys(ids, codes)
     rows = []
     for enterprise in enterprises:
         done = last.get(enterprise.id, {})
         for rule in applicable_rules(enterprise):
+            if codes is not None and rule["code"] not in codes:
+                continue
             for period in periods(rule, enterprise, today, done.get(rule["code"])):
                 if (enterprise.id, rule["code"], period.key) in stored:
                     continue
@@ -74,29 +87,62 @@ def compose_batch(enterprises: list[Enterprise], today: date) -> int:
 
 
 def compose_all(as_of: date) -> int:
-    """Daily job: every enterprise's calendar, then a problem for each missed obligation whose rule says so."""
-    created, last_id = 0, 0
-    while True:
-        batch = db.session.scalars(select(Enterprise).where(Enterprise.id > last_id)
-                                   .order_by(Enterprise.id).limit(BATCH)).all()
-        if not batch:
-            break
-        created += compose_batch(list(batch), as_of)
-        last_id = batch[-1].id
+    """Daily job: every enterprise's calendar, then a problem for each missed obligation whose rule says so.
+
+    Bounded by a watermark (ComposeMark): after a complete run on day D, a run on day T (D ≤ T ≤ D + 31) composes
+    only what can have changed — the rules with a period that entered the window between D and T, for every
+    enterprise, and every rule for the enterprises created or changed since that run began — and looks for
+    missed obligations only among those that fell due since D or were stored since. A changed rules pack, a
+    first run, a gap longer than the look-back or a day before D composes everything. A second run on the
+    same day reads the watermark and the changed enterprises and nothing else.
+    """
+    started, digest = utcnow(), rules_digest()
+    mark = db.session.get(ComposeMark, "all")
+    bounded = (mark is not None and mark.rules_digest == digest
+               and mark.composed_on <= as_of <= mark.composed_on + timedelta(days=LOOK_BACK_DAYS))
+    if bounded:
+        codes = moved_codes(mark.composed_on, as_of)
+        created = _compose_where(as_of, true(), codes) if codes else 0
+        created += _compose_where(as_of, Enterprise.updated_at >= mark.started_at)
+    else:
+        created = _compose_where(as_of, true())
     analyze_after_bulk("obligations", created)  # the reminder job reads them next
-    open_problems_for_missed(as_of)
+    open_problems_for_missed(as_of, (mark.composed_on, mark.started_at) if bounded else None)
+    if mark is None:
+        mark = ComposeMark(name="all")
+        db.session.add(mark)
+    mark.composed_on, mark.rules_digest, mark.started_at = as_of, digest, started
     db.session.flush()
     return created
 
 
-def open_problems_for_missed(as_of: date) -> int:
-    """A missed obligation whose rule has on_miss.problem opens one problem (kept on the obligation)."""
+def _compose_where(as_of: date, which, codes: set[str] | None = None) -> int:
+    created, last_id = 0, 0
+    while True:
+        batch = db.session.scalars(select(Enterprise).where(which, Enterprise.id > last_id)
+                                   .order_by(Enterprise.id).limit(BATCH)).all()
+        if not batch:
+            return created
+        created += compose_batch(list(batch), as_of, codes)
+        last_id = batch[-1].id
+
+
+def open_problems_for_missed(as_of: date, since: tuple[date, object] | None = None) -> int:
+    """A missed obligation whose rule has on_miss.problem opens one problem (kept on the obligation).
+    With `since` (the last complete run's day and start), only obligations due since that day or stored since
+    that run began are looked at: every other one was looked at by that run."""
     from app.remediation.service import open_rule_problem
 
-    rows = db.session.execute(select(Obligation, Enterprise.region_code)
-                              .join(Enterprise, Enterprise.id == Obligation.enterprise_id)
-                              .where(Obligation.status == PENDING, Obligation.due_date < as_of,
-                                     Obligation.problem_id.is_(None))).all()
+    codes = miss_codes()
+    if not codes:
+        return 0
+    stmt = (select(Obligation, Enterprise.region_code)
+            .join(Enterprise, Enterprise.id == Obligation.enterprise_id)
+            .where(Obligation.status == PENDING, Obligation.due_date < as_of, Obligation.problem_id.is_(None),
+                   Obligation.code.in_(codes)))
+    if since is not None:
+        stmt = stmt.where(or_(Obligation.due_date >= since[0], Obligation.created_at >= since[1]))
+    rows = db.session.execute(stmt).all()
     opened = 0
     for obligation, region_code in rows:
         rule = rule_by_code(region_code, obligation.code) or {}
