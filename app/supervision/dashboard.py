@@ -277,12 +277,13 @@ def _credit_scales() -> dict[str, dict]:
     return {p: rules_packs.section(p, "credit") for p in rules_packs.provinces()}
 
 
-def attention(scope, today: date, limit: int = ATTENTION_LIMIT) -> dict:
+def attention(scope, today: date, limit: int = ATTENTION_LIMIT, total: int | None = None) -> dict:
     """Red/amber list with the reasons; green = every other enterprise in scope.
 
     Read from the enterprises and their stored state (app/rollups/enterprise.py, made exact for today): the
     colour and the number of reasons are SQL expressions, so the counts and the first `limit` entries in
     order come from two scans of the jurisdiction's enterprises, and reasons are written for those only.
+    `total`, the enterprises in scope, is counted unless given (the dashboard has it from its cells).
     """
     enterprise_state.current(today)
     st, e = EnterpriseState, Enterprise
@@ -303,15 +304,19 @@ def attention(scope, today: date, limit: int = ATTENTION_LIMIT) -> dict:
         func.coalesce(st.overdue_major, 0) > 0, late_selfcheck, permit_soon, bad_credit)), start=literal(0))
     colour = case((red, "red"), else_="amber")
     base = select().select_from(e).outerjoin(st, st.enterprise_id == e.id).where(scope, flagged)
+    # two scans, not one with window counts: the counts hash-aggregate and the list takes the first `limit`
+    # with a top-N sort, where counting over the ordered rows would sort every flagged enterprise (measured)
     counts = dict(db.session.execute(base.add_columns(colour, func.count()).group_by(colour)).all())
     rows = db.session.execute(
         base.add_columns(e.id, e.name, e.region_code, e.permit_valid_until, e.credit_grade, st)
         .order_by(case((red, 0), else_=1), reasons.desc(), e.name, e.id).limit(limit)).all()
     items = [_attention_item(row, today, scales) for row in rows]
-    total = db.session.scalar(select(func.count(e.id)).where(scope))
-    n_red, n_amber = counts.get("red", 0), counts.get("amber", 0)
-    return {"counts": {"red": n_red, "amber": n_amber, "green": total - n_red - n_amber},
-            "items": items, "truncated": n_red + n_amber > limit}
+    n_red = counts.get("red", 0)
+    n_flagged = n_red + counts.get("amber", 0)
+    if total is None:
+        total = db.session.scalar(select(func.count(e.id)).where(scope))
+    return {"counts": {"red": n_red, "amber": n_flagged - n_red, "green": total - n_flagged},
+            "items": items, "truncated": n_flagged > limit}
 
 
 def _attention_item(row, today: date, scales: dict) -> dict:
@@ -355,17 +360,18 @@ def dashboard(user: User, start: date | None, end: date | None, region_code: str
     data = rollup(scope, {"range": (start, end), "current": (month_start, today)}, today, source,
                   _child_prefix_length(base))
     cells = data["cells"]
+    whole = finish(combine(cells, "range", lambda *_: None).get(None, empty()))
     return {
         "filters": {"from": start, "to": end, "region": ({"code": base.code, "name": base.name, "level": base.level}
                                                          if base else None)},
         "today": today,
         "current": {"from": month_start, "to": today,
                     **finish(combine(cells, "current", lambda *_: None).get(None, empty()))},
-        "range": {"from": start, "to": end, **finish(combine(cells, "range", lambda *_: None).get(None, empty()))},
+        "range": {"from": start, "to": end, **whole},
         "by_region": _region_breakdown(cells, base),
         "by_industry": _industry_breakdown(cells, data["industry_names"]),
         "trend": (trend(scope, end, trend_months) if source == "rollups"
                   else dashboard_base.trend(scope.enterprise, end, trend_months)),
-        "attention": (attention(scope.enterprise, today) if source == "rollups"
+        "attention": (attention(scope.enterprise, today, total=whole["enterprises"]) if source == "rollups"
                       else dashboard_base.attention(scope.enterprise, today, ATTENTION_LIMIT)),
     }
