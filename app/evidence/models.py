@@ -1,4 +1,5 @@
-"""Evidence files (照片、文件): hashed at receipt, with server time, EXIF time and GPS kept."""
+"""Evidence files (照片、文件): hashed at receipt, with server time, EXIF time and GPS, the phone's location
+and a watermarked copy kept."""
 from datetime import datetime
 
 from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
@@ -29,4 +30,10 @@ class Upload(db.Model):
     client_captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     gps_lat: Mapped[float | None] = mapped_column(Float)
     gps_lon: Mapped[float | None] = mapped_column(Float)
+    # where the phone was when the photo was taken (navigator.geolocation, where the user allowed it)
+    client_lat: Mapped[float | None] = mapped_column(Float)
+    client_lon: Mapped[float | None] = mapped_column(Float)
+    client_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    # the copy with time and place drawn under the picture (app/evidence/watermark.py); images only
+    watermark_key: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,6 +5,7 @@ and a decoded-bytes budget before any pixel is decoded, JPEGs are decoded at red
 `Image.draft`), and at most IMAGE_JOBS_CONCURRENCY decodes run at once per process.
 """
 import ctypes
+import hashlib
 import io
 import re
 import threading
@@ -27,7 +28,9 @@ from app.common.errors import (
 )
 from app.common.storage import get_storage
 from app.common.timeutil import TZ
+from app.evidence import watermark
 from app.evidence.models import Upload
+from app.evidence.watermark import WATERMARK_EDGE
 from app.extensions import db
 
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo is plenty; more is an image bomb
@@ -160,8 +163,11 @@ def dhash_distance(a: str | None, b: str | None) -> int | None:
     return bin(int(a, 16) ^ int(b, 16)).count("1")
 
 
-def _inspect_image(data: bytes, content_type: str = "image/jpeg"):
-    """Validate an image (the whole file must decode): (thumbnail bytes, captured_at, lat, lon, dhash)."""
+def _inspect_image(data: bytes, content_type: str = "image/jpeg", copy=None):
+    """Validate an image (the whole file must decode): (thumbnail bytes, captured_at, lat, lon, dhash, copy bytes).
+
+    `copy(image, captured_at, lat, lon)`, if given, makes the watermarked copy from the decoded picture (decoded
+    once, at no more than the copy's size)."""
     budget = int(current_app.config.get("IMAGE_DECODE_BUDGET_BYTES", 32 * 1024 * 1024))
     formats = [PIL_FORMATS[content_type]]
     try:
@@ -177,17 +183,19 @@ def _inspect_image(data: bytes, content_type: str = "image/jpeg"):
             with image_slot():
                 image = Image.open(io.BytesIO(data), formats=formats)
                 if image.format == "JPEG":
-                    image.draft("RGB", (THUMB_EDGE, THUMB_EDGE))  # decode at 1/2, 1/4 or 1/8 scale
+                    edge = WATERMARK_EDGE if copy else THUMB_EDGE
+                    image.draft("RGB", (edge, edge))  # decode at 1/2, 1/4 or 1/8 scale
                 if image.size[0] * image.size[1] * _bytes_per_pixel(image.mode) > budget:
                     raise _too_large(width, height)
                 captured, lat, lon = _exif(image)  # (a PNG's eXIf may follow the pixels: this can decode)
                 image.load()  # every byte must decode: a truncated or damaged file fails here
+                copied = copy(image, captured, lat, lon) if copy else None
                 image.thumbnail((THUMB_EDGE, THUMB_EDGE), reducing_gap=2.0)
                 out = io.BytesIO()
                 image.convert("RGB").save(out, "JPEG", quality=80)
                 digest = dhash(image)
                 image.close()
-                return out.getvalue(), captured, lat, lon, digest
+                return out.getvalue(), captured, lat, lon, digest, copied
     except DomainError:
         raise
     except Image.DecompressionBombError as exc:
@@ -310,8 +318,33 @@ def parse_client_time(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=TZ)
 
 
+def parse_client_place(lat: str | None, lon: str | None, accuracy: str | None) -> tuple[float, float, float | None] | None:
+    """The phone's location at capture (form fields lat, lon, accuracy in metres), or None when not given."""
+    if not lat and not lon:
+        return None
+    values = {}
+    for name, raw, low, high in (("lat", lat, -90, 90), ("lon", lon, -180, 180), ("accuracy", accuracy, 0, 100_000)):
+        if name == "accuracy" and not raw:
+            values[name] = None
+            continue
+        try:
+            value = float(raw or "")
+        except ValueError:
+            raise field_error(name, "应为数字" if raw else "纬度和经度须同时提供") from None
+        if not low <= value <= high:  # (also refuses NaN)
+            raise field_error(name, f"应在 {low} 至 {high} 之间")
+        values[name] = value
+    return values["lat"], values["lon"], values["accuracy"]
+
+
+def _who(user) -> str:
+    enterprise = getattr(user, "enterprise", None)
+    return f"{enterprise.name} · {user.display_name}" if enterprise is not None else user.display_name
+
+
 def receive_upload(user, client_id: str, filename: str | None, data: bytes, max_bytes: int,
-                   client_captured_at: str | None = None) -> tuple[Upload, bool]:
+                   client_captured_at: str | None = None,
+                   client_place: tuple[float, float, float | None] | None = None) -> tuple[Upload, bool]:
     """Store one file; a repeated client_id returns the first upload (created=False)."""
     if not client_id or len(client_id) > 64 or not re.fullmatch(r"[A-Za-z0-9_\-]+", client_id):
         raise field_error("client_id", "应为客户端生成的 UUID")
@@ -327,19 +360,32 @@ def receive_upload(user, client_id: str, filename: str | None, data: bytes, max_
     if content_type is None:
         raise UnsupportedMediaType("仅支持 JPEG、PNG、WebP、HEIC 图片和 PDF 文件",
                                    details={"fields": {"file": ["文件类型不支持"]}})
-    thumb = captured = lat = lon = digest = None
+    client_time = parse_client_time(client_captured_at)
+    received_at = datetime.now(UTC)
+    sha256 = hashlib.sha256(data).hexdigest()  # (the store's key: it is content-addressed)
+
+    def copy(image, captured, lat, lon):
+        place, place_source = (client_place, "phone") if client_place else \
+            (((lat, lon, None), "exif") if lat is not None and lon is not None else (None, ""))
+        return watermark.render(image, who=_who(user), captured_at=captured or client_time,
+                                captured_source="exif" if captured else "phone", received_at=received_at,
+                                place=place, place_source=place_source, sha256=sha256)
+
+    thumb = captured = lat = lon = digest = copied = None
     if content_type in PIL_FORMATS:
-        thumb, captured, lat, lon, digest = _inspect_image(data, content_type)
+        thumb, captured, lat, lon, digest, copied = _inspect_image(data, content_type, copy)
     else:
         _check_document(data, content_type)
-    client_time = parse_client_time(client_captured_at)
     storage = get_storage()
-    sha256 = storage.put(data)
+    storage.put(data)  # only once the file has passed every check
     upload = Upload(client_id=client_id, enterprise_id=user.enterprise_id, uploaded_by_id=user.id,
                     sha256=sha256, content_type=content_type, size=len(data), filename=safe_filename(filename),
                     thumb_key=storage.put(thumb) if thumb else None, captured_at=captured or client_time,
                     client_captured_at=client_time, gps_lat=lat, gps_lon=lon, dhash=digest,
-                    received_at=datetime.now(UTC))
+                    client_lat=client_place[0] if client_place else None,
+                    client_lon=client_place[1] if client_place else None,
+                    client_accuracy_m=client_place[2] if client_place else None,
+                    watermark_key=storage.put(copied) if copied else None, received_at=received_at)
     try:
         with db.session.begin_nested():  # a concurrent retry with the same client_id may have won the insert
             db.session.add(upload)

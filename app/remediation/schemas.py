@@ -113,6 +113,10 @@ class EvidenceOut(OutSchema):
     gps = fields.Function(lambda u: {"lat": u.gps_lat, "lon": u.gps_lon} if u.gps_lat is not None else None)
     url = fields.Function(lambda u: f"/api/uploads/{u.id}/file")
     thumbnail_url = fields.Function(lambda u: f"/api/uploads/{u.id}/thumb" if u.thumb_key else None)
+    phone_gps = fields.Function(lambda u: {"lat": u.client_lat, "lon": u.client_lon, "accuracy_m": u.client_accuracy_m}
+                                if u.client_lat is not None else None,
+                                metadata={"description": "拍摄时手机定位（用户允许时）；gps 是照片 EXIF 中的位置"})
+    watermarked_url = fields.Function(lambda u: f"/api/uploads/{u.id}/watermarked" if u.watermark_key else None)
 
 
 class RectificationOut(OutSchema):

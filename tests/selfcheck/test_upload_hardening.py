@@ -165,14 +165,15 @@ def test_oversized_dimensions_are_image_too_large_before_decoding(auth, world, w
 
 
 def test_decode_budget_applies_after_jpeg_reduction(app, auth, world, monkeypatch):
-    monkeypatch.setitem(app.config, "IMAGE_DECODE_BUDGET_BYTES", 1_500_000)
+    monkeypatch.setitem(app.config, "IMAGE_DECODE_BUDGET_BYTES", 24_000_000)
     client = auth.client("ehs-a")
     png = io.BytesIO()
-    Image.new("RGB", (1000, 1000), (1, 2, 3)).save(png, "PNG")  # 4 MB decoded: over budget
+    Image.new("RGB", (2600, 2600), (1, 2, 3)).save(png, "PNG")  # 27 MB decoded: over budget
     refused = _post(client, png.getvalue(), "a.png", client_id="budget-png")
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "image_too_large"
     jpeg = io.BytesIO()
-    Image.new("RGB", (2400, 2400), (1, 2, 3)).save(jpeg, "JPEG")  # 23 MB full size, 1.4 MB at 1/4 scale
+    # 92 MB at full size; decoded at 1/2 (2400 px: the least reduction keeping the copy's 1600 px edge): 23 MB
+    Image.new("RGB", (4800, 4800), (1, 2, 3)).save(jpeg, "JPEG")
     accepted = _post(client, jpeg.getvalue(), "b.jpg", client_id="budget-jpeg")
     assert accepted.status_code == 201, accepted.get_json()
 

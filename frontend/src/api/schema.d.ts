@@ -918,6 +918,12 @@ export interface paths {
                         client_id: string;
                         /** Format: date-time */
                         captured_at?: string;
+                        /** @description 拍摄时手机定位：纬度 */
+                        lat?: number;
+                        /** @description 经度 */
+                        lon?: number;
+                        /** @description 定位精度（米） */
+                        accuracy?: number;
                     };
                 };
             };
@@ -1039,6 +1045,44 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description 缩略图（JPEG） */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/{upload_id}/watermarked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: number;
+            };
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    upload_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 水印副本（JPEG）：照片下方注明拍摄人、拍摄与上传时间、定位和原图 SHA-256 */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7689,6 +7733,9 @@ export interface components {
             readonly gps?: unknown;
             readonly url?: unknown;
             readonly thumbnail_url?: unknown;
+            /** @description 拍摄时手机定位（用户允许时）；gps 是照片 EXIF 中的位置 */
+            readonly phone_gps?: unknown;
+            readonly watermarked_url?: unknown;
         };
         ReportSummary: {
             id?: number;
@@ -7803,6 +7850,9 @@ export interface components {
             readonly gps?: unknown;
             readonly url?: unknown;
             readonly thumbnail_url?: unknown;
+            /** @description 拍摄时手机定位（用户允许时）；gps 是照片 EXIF 中的位置 */
+            readonly phone_gps?: unknown;
+            readonly watermarked_url?: unknown;
         };
         RectificationOut: {
             id?: number;

@@ -237,9 +237,14 @@ export interface Evidence {
   content_type: string
   captured_at: string | null
   received_at: string | null
+  /** the photo's EXIF position */
   gps: { lat: number; lon: number } | null
+  /** where the phone was when the photo was taken */
+  phone_gps?: { lat: number; lon: number; accuracy_m: number | null } | null
   url: string
   thumbnail_url: string | null
+  /** the copy with time and place under the picture (photos only) */
+  watermarked_url?: string | null
 }
 
 export interface Rectification {

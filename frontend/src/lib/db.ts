@@ -1,4 +1,5 @@
 // The offline store: IndexedDB keyed by user id so one phone can serve several accounts.
+import type { Place } from './geo'
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb'
 import type { AnswerResult, SelfCheckDetail } from '@/api/types'
 
@@ -31,6 +32,8 @@ export interface LocalPhoto {
   itemId: number
   blob: Blob
   capturedAt: string | null
+  /** where the phone was when the photo was taken (absent on photos saved before this was asked) */
+  place?: Place | null
   uploadId: number | null
   thumbnailUrl: string | null
   status: 'queued' | 'uploaded' | 'failed'

@@ -92,3 +92,52 @@ export async function captureTimeOf(file: Blob): Promise<string | null> {
   const lm = (file as File).lastModified
   return typeof lm === 'number' && lm > 0 ? new Date(lm).toISOString() : null
 }
+
+const TAG_ORIENTATION = 0x0112
+
+/** The original's EXIF (APP1 "Exif" segment, marker included) with Orientation set to 1, or null.
+ *  The canvas has already turned the pixels upright, so the copied tag must not turn them again. */
+export function exifSegment(buf: ArrayBuffer): Uint8Array | null {
+  const view = new DataView(buf)
+  if (view.byteLength < 4 || view.getUint16(0) !== 0xffd8) return null
+  let p = 2
+  while (p + 4 <= view.byteLength) {
+    if (view.getUint8(p) !== 0xff) return null
+    const marker = view.getUint8(p + 1)
+    const len = view.getUint16(p + 2)
+    if (marker === 0xda || marker === 0xd9) return null
+    if (marker === 0xe1 && readAscii(view, p + 4, 4) === 'Exif') {
+      if (p + 2 + len > view.byteLength) return null
+      const segment = new Uint8Array(buf.slice(p, p + 2 + len))
+      const seg = new DataView(segment.buffer)
+      const tiff = 10
+      if (tiff + 8 > seg.byteLength) return null
+      const le = seg.getUint16(tiff) === 0x4949
+      const ifd = tiff + seg.getUint32(tiff + 4, le)
+      if (ifd + 2 <= seg.byteLength) {
+        const n = seg.getUint16(ifd, le)
+        for (let i = 0; i < n; i++) {
+          const e = ifd + 2 + i * 12
+          if (e + 12 > seg.byteLength) break
+          if (seg.getUint16(e, le) === TAG_ORIENTATION && seg.getUint16(e + 2, le) === 3) seg.setUint16(e + 8, 1, le)
+        }
+      }
+      return segment
+    }
+    p += 2 + len
+  }
+  return null
+}
+
+/** `jpeg` with `segment` placed right after its start-of-image marker. */
+export function withExif(jpeg: Uint8Array, segment: Uint8Array): Uint8Array {
+  const out = new Uint8Array(jpeg.length + segment.length)
+  out.set(jpeg.subarray(0, 2), 0)
+  out.set(segment, 2)
+  out.set(jpeg.subarray(2), 2 + segment.length)
+  return out
+}
+
+export function readBytes(file: Blob): Promise<ArrayBuffer> {
+  return readHead(file, file.size)
+}

@@ -1,4 +1,6 @@
-// Photo compression before upload: long edge ≤ 1920 px, JPEG ~0.8; degrades to the original file.
+// Photo compression before upload: long edge ≤ 1920 px, JPEG ~0.8, the original's EXIF (time, GPS, camera)
+// carried over; degrades to the original file.
+import { exifSegment, readBytes, withExif } from './exif'
 
 export const MAX_EDGE = 1920
 export const JPEG_QUALITY = 0.8
@@ -70,10 +72,21 @@ export async function compressImage(file: Blob, maxEdge = MAX_EDGE, quality = JP
     if (!blob || !blob.size) return file
     // an already small JPEG can grow when re-encoded; keep the smaller one
     if (file.type === 'image/jpeg' && blob.size >= file.size && width === drawable.width) return file
-    return blob
+    return await carryExif(file, blob)
   } catch {
     return file
   } finally {
     drawable?.release()
+  }
+}
+
+/** The compressed JPEG with the original's EXIF segment (Orientation reset: the pixels are already upright). */
+export async function carryExif(original: Blob, compressed: Blob): Promise<Blob> {
+  try {
+    const segment = exifSegment(await readBytes(original.slice(0, 256 * 1024)))
+    if (!segment) return compressed
+    return new Blob([withExif(new Uint8Array(await readBytes(compressed)), segment) as BlobPart], { type: 'image/jpeg' })
+  } catch {
+    return compressed
   }
 }

@@ -78,7 +78,7 @@ export function makeHandlers(userId: number, alive: () => boolean = () => true):
       try {
         live()
         up = await uploadPhoto(photo.blob, photo.clientId, photo.capturedAt, (fraction) =>
-          emit({ type: 'photo-progress', clientId, fraction }),
+          emit({ type: 'photo-progress', clientId, fraction }), photo.place,
         )
       } catch (err) {
         if (!isRetryable(err) && !isAuthTrouble(err)) {
