@@ -43,6 +43,7 @@ declare module 'vue' {
     MissingList: typeof import('./src/components/MissingList.vue')['default']
     ObligationDonePopup: typeof import('./src/components/ObligationDonePopup.vue')['default']
     OutletManager: typeof import('./src/components/monitoring/OutletManager.vue')['default']
+    PhotoAnnotator: typeof import('./src/components/PhotoAnnotator.vue')['default']
     PhotoPicker: typeof import('./src/components/PhotoPicker.vue')['default']
     ProblemActionBar: typeof import('./src/components/problem/ProblemActionBar.vue')['default']
     ProblemCard: typeof import('./src/components/ProblemCard.vue')['default']
