@@ -38,8 +38,12 @@ def report_html(report: Report) -> str:
         if upload.thumb_key and storage.exists(upload.thumb_key):
             photos[upload_id] = {"src": _data_uri("image/jpeg", storage.get(upload.thumb_key)),
                                  "sha256": upload.sha256}
+    signed = snap.get("signature")
+    signature_src = _data_uri("image/png", storage.get(signed["sha256"])) \
+        if signed and storage.exists(signed["sha256"]) else None
     url = verify_url(report)
     return render_template("report.html", r=snap, report=report, photos=photos, verify_url=url,
+                           signature_src=signature_src,
                            qr=_data_uri("image/png", qr_png(url, 4)), severity_class=SEVERITY_CLASS)
 
 

@@ -1,8 +1,26 @@
-"""Report output schemas."""
-from marshmallow import fields
+"""Report schemas: the submit body (the signature), and what a report shows."""
+from marshmallow import fields, validate
 
-from app.common.schemas import ErrorBody, OutSchema, PageArgs
+from app.common.schemas import ErrorBody, InSchema, OutSchema, PageArgs
 from app.common.timeutil import isoformat
+
+
+class SignatureIn(InSchema):
+    name = fields.String(required=True, validate=validate.Length(max=64),
+                         metadata={"description": "签字人（企业环保负责人）姓名"})
+    image = fields.String(required=True, validate=validate.Length(max=420_000),
+                          metadata={"description": "手写签名，PNG 的 data URL（data:image/png;base64,…），≤ 300 KB"})
+
+
+class SubmitIn(InSchema):
+    signature = fields.Nested(SignatureIn, load_default=None, allow_none=True,
+                              metadata={"description": "负责人签名；不提供时报告注明“未签名”"})
+
+
+def _signature(r):
+    sig = r.snapshot.get("signature")
+    return None if not sig else {"name": sig["name"], "signed_at": sig["signed_at"],
+                                 "image_url": f"/api/reports/{r.id}/signature"}
 
 
 class ReportListArgs(PageArgs):
@@ -35,6 +53,7 @@ class ReportDetail(OutSchema):
     period_label = fields.Function(lambda r: r.snapshot["selfcheck"]["period_label"])
     selfcheck = fields.Function(lambda r: r.snapshot["selfcheck"])
     submitted_by = fields.Function(lambda r: r.snapshot["submitted_by"])
+    signature = fields.Function(_signature, metadata={"description": "负责人签名（姓名、时间、图片地址），未签名为 null"})
     submitted_at = fields.Function(lambda r: r.snapshot["submitted_at"])
     score = fields.Float()
     grade = fields.String()
@@ -66,6 +85,7 @@ class VerifyOut(OutSchema):
     score = fields.Float()
     grade = fields.String()
     digest = fields.String()
+    signed = fields.Boolean(metadata={"description": "企业负责人是否签字（签名本身不公开）"})
 
 
 class VerifyInvalidOut(OutSchema):

@@ -90,7 +90,7 @@ def _previous_report(enterprise_id: int, selfcheck_id: int) -> Report | None:
 
 
 def issue_report(selfcheck: SelfCheck, items, answers: dict[int, Answer], problems: list[Problem],
-                 user: User) -> Report:
+                 user: User, signature: dict | None = None) -> Report:
     """Snapshot everything the report shows, inside the submit transaction."""
     enterprise = selfcheck.enterprise
     today = local_date(selfcheck.submitted_at)
@@ -120,6 +120,7 @@ def issue_report(selfcheck: SelfCheck, items, answers: dict[int, Answer], proble
         "selfcheck": {"id": selfcheck.id, "title": selfcheck.title, "period_label": selfcheck.period_label,
                       "due_date": selfcheck.due_date.isoformat(), "late": selfcheck.late},
         "submitted_by": user.display_name, "submitted_at": isoformat(selfcheck.submitted_at),
+        "signature": signature,  # {name, sha256, signed_at} of the responsible person, or None (app/reports/signature)
         "score": totals["score"], "grade": totals["grade"], "grade_label": evaluate.GRADE_LABELS[totals["grade"]],
         "totals": {k: totals[k] for k in ("checked", "compliant", "non_compliant", "not_applicable")},
         "previous": ({"number": previous.number, "score": previous.score, "grade": previous.grade}
@@ -193,4 +194,5 @@ def public_summary(report: Report) -> dict:
     snap = report.snapshot
     return {"valid": True, "number": report.number, "enterprise_name": snap["enterprise"]["name"],
             "period_label": snap["selfcheck"]["period_label"], "issued_date": local_date(report.issued_at).isoformat(),
-            "score": report.score, "grade": report.grade, "digest": report.digest}
+            "score": report.score, "grade": report.grade, "digest": report.digest,
+            "signed": bool(snap.get("signature"))}

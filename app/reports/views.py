@@ -5,9 +5,10 @@ from flask_smorest import Blueprint
 
 from app.accounts.permissions import login_required
 from app.common.errors import NotFound
+from app.common.storage import get_storage
 from app.common.tx import transactional
 from app.reports import render, service, submission
-from app.reports.schemas import ReportDetail, ReportListArgs, ReportPage, VerifyInvalidOut, VerifyOut
+from app.reports.schemas import ReportDetail, ReportListArgs, ReportPage, SubmitIn, VerifyInvalidOut, VerifyOut
 from app.selfcheck.schemas import SubmitOut
 
 reports_blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="环保体检报告",
@@ -20,9 +21,10 @@ submit_blp = Blueprint("submission", __name__, url_prefix="/api/selfchecks", des
 @submit_blp.route("/<int:selfcheck_id>/submit", methods=["POST"])
 @login_required
 @transactional(idempotent=True)
+@submit_blp.arguments(SubmitIn, required=False)
 @submit_blp.response(200, SubmitOut)
-def submit(selfcheck_id):
-    return submission.submit(current_user, selfcheck_id)
+def submit(data, selfcheck_id):
+    return submission.submit(current_user, selfcheck_id, (data or {}).get("signature"))
 
 
 @reports_blp.route("")
@@ -41,6 +43,19 @@ def get_report(report_id):
     report = service.get_report(current_user, report_id)
     report.verify_url = service.verify_url(report)
     return report
+
+
+@reports_blp.route("/<int:report_id>/signature")
+@login_required
+@reports_blp.response(200, description="负责人手写签名（PNG）")
+def report_signature(report_id):
+    report = service.get_report(current_user, report_id)
+    signed = report.snapshot.get("signature")
+    if not signed:
+        raise NotFound("该报告未签名")
+    response = Response(get_storage().get(signed["sha256"]), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @reports_blp.route("/<int:report_id>/pdf")

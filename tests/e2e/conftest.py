@@ -205,3 +205,25 @@ def fresh_regulator(base, region_code: str) -> str:
         "password": FRESH_PASSWORD}, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30)
     assert r.status_code == 201, r.text
     return username
+
+
+def sign_and_submit(page, screenshot: str | None = None) -> None:
+    """Tap 提交自查, sign in the pad (a few strokes with the mouse) and confirm — as the responsible person does."""
+    from playwright.sync_api import expect
+
+    page.locator("[data-testid=submit]").click()
+    pad = page.locator("[data-testid=signature-pad]")
+    pad.wait_for(state="visible")
+    page.wait_for_timeout(350)  # the popup slides up
+    box = pad.bounding_box()
+    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
+    for stroke in ([(0.1, 0.7), (0.2, 0.3), (0.3, 0.7), (0.4, 0.35)], [(0.5, 0.6), (0.65, 0.3), (0.8, 0.65)]):
+        page.mouse.move(x + w * stroke[0][0], y + h * stroke[0][1])
+        page.mouse.down()
+        for px, py in stroke[1:]:
+            page.mouse.move(x + w * px, y + h * py, steps=5)
+        page.mouse.up()
+    expect(pad).to_have_attribute("data-strokes", "2")
+    if screenshot:
+        page.screenshot(path=screenshot)
+    page.locator("[data-testid=sign-submit]").click()

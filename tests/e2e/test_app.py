@@ -1,4 +1,5 @@
 """End-to-end: login and roles, the PWA shell, a whole self-check, and offline answering with sync."""
+import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
@@ -6,7 +7,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import FRESH_PASSWORD, fresh_enterprise_user, login
+from tests.e2e.conftest import FRESH_PASSWORD, fresh_enterprise_user, login, sign_and_submit
 
 pytestmark = pytest.mark.e2e
 
@@ -137,8 +138,7 @@ def test_complete_a_whole_checklist(page, tmp_path, live_server):
             page.locator("[data-testid=next-item]").click()
     page.locator("[data-testid=back-to-list]").click()
 
-    page.locator("[data-testid=submit]").click()
-    page.locator(".van-dialog__confirm").click()
+    sign_and_submit(page)
     result = page.locator("[data-testid=submit-result]")
     expect(result).to_be_visible(timeout=30_000)
     expect(result).to_contain_text("分")
@@ -149,6 +149,16 @@ def test_complete_a_whole_checklist(page, tmp_path, live_server):
     assert after["report_id"]
     answered = {a["item_id"] for a in after["answers"] if a["result"]}
     assert answered == {it["id"] for it in items}
+    # the responsible person's signature is on the report, and the report page shows it
+    report = page.request.get(f"/api/reports/{after['report_id']}").json()
+    assert report["signature"]["name"] == "测试负责人", report["signature"]
+    signature = page.request.get(report["signature"]["image_url"])
+    assert signature.ok and signature.headers["content-type"] == "image/png"
+    page.goto(f"/reports/{after['report_id']}")
+    expect(page.locator("[data-testid=report-signature] img")).to_be_visible()
+    expect(page.locator("[data-testid=report-signature]")).to_contain_text("测试负责人")
+    if os.environ.get("E2E_SHOTS"):
+        page.screenshot(path=os.path.join(os.environ["E2E_SHOTS"], "report-signed.png"))
 
 
 def test_offline_answers_survive_reload_and_sync_once(context, page, tmp_path, e2e_db_path, live_server):

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import FRESH_PASSWORD as PASSWORD
-from tests.e2e.conftest import fresh_enterprise_user, login
+from tests.e2e.conftest import fresh_enterprise_user, login, sign_and_submit
 from tests.e2e.test_app import count_idb_records, make_jpeg, number_in_range
 
 pytestmark = pytest.mark.e2e
@@ -213,8 +213,7 @@ def answer_the_last_two_offline(context, page, tmp_path, live_server):
 
 def test_offline_submit_refreshes_the_page_once_accepted(context, page, tmp_path, live_server):
     sid = answer_the_last_two_offline(context, page, tmp_path, live_server)
-    page.locator("[data-testid=submit]").click()
-    page.locator(".van-dialog__confirm").click()
+    sign_and_submit(page, screenshot=str(Path(SHOTS) / "selfcheck-signature.png") if SHOTS else None)
     expect(page.locator("[data-testid=submit-queued]")).to_be_visible()
     expect(page.locator("[data-testid=sync-indicator]")).to_contain_text("条待同步")
     shot(page, "selfcheck-submit-queued")
@@ -236,8 +235,7 @@ def test_an_offline_submit_the_server_refuses_says_why(context, page, tmp_path, 
         status=422, content_type="application/json",
         body='{"error": {"code": "incomplete", "message": "还不能提交：1项缺少照片", "details": '
              '{"missing_items": [], "missing_evidence": []}}}'))
-    page.locator("[data-testid=submit]").click()
-    page.locator(".van-dialog__confirm").click()
+    sign_and_submit(page)
     expect(page.locator("[data-testid=submit-queued]")).to_be_visible()
     context.set_offline(False)
     refused = page.locator("[data-testid=submit-refused]")

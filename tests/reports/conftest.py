@@ -8,7 +8,7 @@ import pytest
 from tests.factories import compliant_answers, jpeg_bytes, make_runs
 
 
-def submit_run(client, run_id, non_compliant=2):
+def submit_run(client, run_id, non_compliant=2, body=None):
     detail = client.get(f"/api/selfchecks/{run_id}").get_json()
     photo = client.post("/api/uploads", data={"file": (io.BytesIO(jpeg_bytes()), "a.jpg"),
                                               "client_id": uuid.uuid4().hex},
@@ -17,7 +17,8 @@ def submit_run(client, run_id, non_compliant=2):
     for answer in [a for a in answers if a["value"] is None][:non_compliant]:
         answer["result"], answer["upload_ids"], answer["note"] = "non_compliant", [photo], "现场发现问题"
     assert client.put(f"/api/selfchecks/{run_id}/answers", json={"answers": answers}).status_code == 200
-    response = client.post(f"/api/selfchecks/{run_id}/submit", headers={"Idempotency-Key": uuid.uuid4().hex})
+    response = client.post(f"/api/selfchecks/{run_id}/submit", headers={"Idempotency-Key": uuid.uuid4().hex},
+                           **({"json": body} if body is not None else {}))
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 

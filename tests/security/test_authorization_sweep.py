@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.extensions import db
 from tests.factories import jpeg_bytes
 from tests.reports.conftest import submit_run
+from tests.reports.test_signature import signature_png
 
 # Public on purpose: no login needed, and they reveal nothing private.
 PUBLIC = {
@@ -85,7 +86,8 @@ def objects(app, auth, world, monkeypatch):
     ehs, reg = auth.client("ehs-a"), auth.client("reg-county-a")
     with app.app_context():
         run = db.session.scalar(select(SelfCheck.id).where(SelfCheck.enterprise_id == world.enterprises["a"]))
-    report_id = submit_run(ehs, run, non_compliant=1)["report_id"]
+    report_id = submit_run(ehs, run, non_compliant=1,  # signed, so that its signature route has something to serve
+                           body={"signature": {"name": "张三", "image": signature_png()}})["report_id"]
     problem_id = ehs.get("/api/problems").get_json()["items"][0]["id"]
     upload_id = ehs.post("/api/uploads", data={"file": (io.BytesIO(jpeg_bytes()), "a.jpg"),
                                                "client_id": uuid.uuid4().hex},

@@ -874,7 +874,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["SubmitIn"];
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -885,6 +889,7 @@ export interface paths {
                         "application/json": components["schemas"]["SubmitOut"];
                     };
                 };
+                422: components["responses"]["UNPROCESSABLE_ENTITY"];
                 default: components["responses"]["DEFAULT_ERROR"];
             };
         };
@@ -1169,6 +1174,44 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["ReportDetail"];
                     };
+                };
+                default: components["responses"]["DEFAULT_ERROR"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/{report_id}/signature": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    report_id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 负责人手写签名（PNG） */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 default: components["responses"]["DEFAULT_ERROR"];
             };
@@ -7716,6 +7759,19 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        SignatureIn: {
+            /** @description 签字人（企业环保负责人）姓名 */
+            name: string;
+            /** @description 手写签名，PNG 的 data URL（data:image/png;base64,…），≤ 300 KB */
+            image: string;
+        };
+        SubmitIn: {
+            /**
+             * @description 负责人签名；不提供时报告注明“未签名”
+             * @default null
+             */
+            signature: components["schemas"]["SignatureIn"] | (Record<string, never> | null);
+        };
         SubmitOut: {
             selfcheck?: components["schemas"]["SelfCheckSummary"];
             report_id?: number;
@@ -7760,6 +7816,8 @@ export interface components {
             readonly period_label?: unknown;
             readonly selfcheck?: unknown;
             readonly submitted_by?: unknown;
+            /** @description 负责人签名（姓名、时间、图片地址），未签名为 null */
+            readonly signature?: unknown;
             readonly submitted_at?: unknown;
             score?: number;
             grade?: string;
@@ -7791,6 +7849,8 @@ export interface components {
             score?: number;
             grade?: string;
             digest?: string;
+            /** @description 企业负责人是否签字（签名本身不公开） */
+            signed?: boolean;
         };
         ProblemSummary: {
             id?: number;

@@ -14,8 +14,8 @@ export const getSelfCheck = (id: number) => http.get<SelfCheckDetail>(`/api/self
 export const saveAnswers = (id: number, answers: AnswerInput[]) =>
   http.put<SaveAnswersResponse>(`/api/selfchecks/${id}/answers`, { answers }, { timeoutMs: 30_000 })
 
-export const submitSelfCheck = (id: number, idempotencyKey: string) =>
-  http.post<SubmitResponse>(`/api/selfchecks/${id}/submit`, {}, {
+export const submitSelfCheck = (id: number, idempotencyKey: string, signature?: { name: string; image: string } | null) =>
+  http.post<SubmitResponse>(`/api/selfchecks/${id}/submit`, signature ? { signature } : {}, {
     headers: { 'Idempotency-Key': idempotencyKey },
     timeoutMs: 90_000,
   })

@@ -173,6 +173,9 @@ export interface ReportDetail {
   enterprise: { id: number; name: string; uscc?: string | null }
   period_label: string
   submitted_at: string
+  submitted_by?: string
+  /** the responsible person's hand signature at submit, or null when the report was not signed */
+  signature?: { name: string; signed_at: string; image_url: string } | null
   score: number | null
   grade: string | null
   sections: ReportSectionScore[]

@@ -83,7 +83,7 @@ export interface OutboxOp {
   userId: number
   kind: OpKind
   selfcheckId: number
-  payload: { clientId?: string; itemIds?: number[]; idempotencyKey?: string; problem?: ProblemOpSpec; inspection?: InspectionOpSpec }
+  payload: { clientId?: string; itemIds?: number[]; idempotencyKey?: string; problem?: ProblemOpSpec; inspection?: InspectionOpSpec; signature?: { name: string; image: string } }
   status: 'queued' | 'failed'
   attempts: number
   nextAttemptAt: number

@@ -172,7 +172,7 @@ export function makeHandlers(userId: number, alive: () => boolean = () => true):
     async submit(op: OutboxOp) {
       try {
         live()
-        const result = await submitSelfCheck(op.selfcheckId, op.payload.idempotencyKey as string)
+        const result = await submitSelfCheck(op.selfcheckId, op.payload.idempotencyKey as string, op.payload.signature)
         const outcome: SubmitOutcome = { ok: true, result, at: new Date().toISOString() }
         await kvSet(userId, `submit:${op.selfcheckId}`, JSON.parse(JSON.stringify(outcome)))
         emit({ type: 'submit-done', selfcheckId: op.selfcheckId, result })

@@ -384,7 +384,7 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
     | { kind: 'done'; outcome: SubmitOutcome }
     | { kind: 'queued' }
 
-  async function submit(): Promise<SubmitAttempt> {
+  async function submit(signature?: { name: string; image: string }): Promise<SubmitAttempt> {
     if (!detail.value) throw new Error('no checklist open')
     const entries = missing.value
     if (entries.length) return { kind: 'missing', entries }
@@ -406,7 +406,7 @@ export const useSelfcheckStore = defineStore('selfcheck', () => {
         }
       })
     })
-    await enqueue({ userId, kind: 'submit', selfcheckId, payload: { idempotencyKey: uuid() } })
+    await enqueue({ userId, kind: 'submit', selfcheckId, payload: { idempotencyKey: uuid(), ...(signature ? { signature } : {}) } })
     if (typeof navigator !== 'undefined' && navigator.onLine === false) return { kind: 'queued' }
     submitWaiting.add(selfcheckId)
     void kick()
