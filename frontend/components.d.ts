@@ -62,6 +62,7 @@ declare module 'vue' {
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
     ScoreTrend: typeof import('./src/components/ScoreTrend.vue')['default']
+    SubmitSignature: typeof import('./src/components/selfcheck/SubmitSignature.vue')['default']
     SyncBadge: typeof import('./src/components/SyncBadge.vue')['default']
     SyncIndicator: typeof import('./src/components/SyncIndicator.vue')['default']
     TabShell: typeof import('./src/components/TabShell.vue')['default']
