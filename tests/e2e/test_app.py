@@ -61,7 +61,12 @@ def answer_current_item(page, item):
     elif kind == "text":
         page.locator("textarea").first.fill("已检查，符合要求")
     elif kind == "date":
-        page.locator("input[type=date]").fill(datetime.now(SHANGHAI).date().isoformat())
+        # Vant's Chinese date picker, opening on today; no browser mm/dd/yyyy input
+        expect(page.locator("input[type=date]")).to_have_count(0)
+        page.locator("[data-testid=date-field]").click()
+        expect(page.locator(".van-picker-column__item--selected").first).to_contain_text("年")
+        page.locator(".van-picker__confirm").click()
+        expect(page.locator("[data-testid=date-field] input")).to_have_value(datetime.now(SHANGHAI).date().isoformat())
     page.locator("[data-result=compliant]").click()
     expect(page.locator("[data-result=compliant]")).to_have_attribute("aria-pressed", "true")
 
