@@ -3,7 +3,9 @@ import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import { Locale } from 'vant'
 import zhCN from 'vant/es/locale/lang/zh-CN'
-import 'vant/lib/index.css'
+// Vant's base (CSS variables, animations) before our overrides; each component's own CSS comes with the
+// chunk that uses it (vite.config.ts), never the whole library up front.
+import 'vant/es/style/base.css'
 import './styles.css'
 import App from './App.vue'
 import router from './router'

@@ -1,6 +1,8 @@
 // Routes: login, enterprise tabs (/ent), regulator tabs (/gov), with a role-aware guard.
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
-import { useAuthStore } from '@/stores/auth'
+import { hasCachedSession, useAuthStore } from '@/stores/auth'
+// in the entry: the first page of every new device renders without waiting for another chunk
+import LoginPage from '@/pages/LoginPage.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -14,7 +16,7 @@ const router = createRouter({
   history: createWebHistory('/'),
   routes: [
     { path: '/', name: 'root', redirect: () => '/ent' },
-    { path: '/login', name: 'login', component: () => import('@/pages/LoginPage.vue'), meta: { public: true, title: '登录' } },
+    { path: '/login', name: 'login', component: LoginPage, meta: { public: true, title: '登录' } },
     {
       path: '/ent',
       component: () => import('@/pages/ent/EntLayout.vue'),
@@ -214,9 +216,29 @@ export function loginRedirect(to: RouteLocationNormalized) {
   return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
 }
 
+/** Start downloading a route's page chunks now (the router would only after the guards resolve). */
+function preloadComponents(to: RouteLocationNormalized): void {
+  for (const record of to.matched) {
+    for (const c of Object.values(record.components ?? {})) {
+      // a lazy loader, not a component (vue-router's own test)
+      if (typeof c === 'function' && !('displayName' in c) && !('props' in c) && !('__vccOpts' in c)) {
+        void (c as () => Promise<unknown>)().catch(() => undefined) // a failure surfaces when the router loads it
+      }
+    }
+  }
+}
+
 router.beforeEach(async (to) => {
   const auth = useAuthStore()
-  if (!auth.ready) await auth.init()
+  if (!auth.ready) {
+    if (to.meta.public && !hasCachedSession()) {
+      // The login page on a device that remembers no session: asking the server would only answer 401
+      // (a console error) and delay the form. A later protected page still asks.
+      return true
+    }
+    preloadComponents(to) // the page downloads while the server says who is logged in
+    await auth.init()
+  }
   if (to.meta.public) {
     if (to.name === 'login' && auth.user) return auth.homeRoute
     return true

@@ -4,11 +4,35 @@ import { computed, ref } from 'vue'
 import * as authApi from '@/api/auth'
 import { ApiError, setCsrfToken } from '@/api/http'
 import type { AuthResponse, User } from '@/api/types'
-import { clearUserData } from '@/lib/db'
-import { listOps } from '@/lib/outbox'
-import { resumeAfterLogin, stopSync } from '@/lib/sync'
 
 const CACHE_KEY = 'ecocheck.session'
+
+// The offline queue (IndexedDB, outbox, sync engine) is loaded once someone is logged in, not with the
+// login page, and starts when the page has rendered (its first read of IndexedDB comes first).
+// Calls go through one promise, so a stop after a start (logout, 401) still runs after it; a start
+// still waiting when the session ends (or changes) is dropped.
+let syncModule: Promise<typeof import('@/lib/sync')> | null = null
+let syncWanted: number | null = null
+const loadSync = () => (syncModule ??= import('@/lib/sync'))
+function whenIdle(fn: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(fn, { timeout: 2000 })
+  else setTimeout(fn, 200)
+}
+function resumeAfterLogin(userId: number): void {
+  syncWanted = userId
+  void loadSync().then((m) => whenIdle(() => {
+    if (syncWanted === userId) m.resumeAfterLogin(userId)
+  }))
+}
+function stopSync(): void {
+  syncWanted = null
+  if (syncModule) void syncModule.then((m) => m.stopSync())
+}
+
+/** Whether this device remembers a session (written at login, removed at logout or expiry). */
+export function hasCachedSession(): boolean {
+  return readCache() !== null
+}
 const ENTERPRISE_ROLES = new Set(['enterprise_staff', 'enterprise_admin'])
 
 function readCache(): AuthResponse | null {
@@ -76,11 +100,13 @@ export const useAuthStore = defineStore('auth', () => {
     const res = await authApi.login(username, password)
     apply(res)
     offline.value = false
+    ready.value = true
     return res.user
   }
 
   async function pendingCount(): Promise<number> {
     if (!user.value) return 0
+    const { listOps } = await import('@/lib/outbox')
     return (await listOps(user.value.id)).filter((o) => o.status === 'queued').length
   }
 
@@ -93,7 +119,7 @@ export const useAuthStore = defineStore('auth', () => {
       // offline or already expired: still clear locally
     }
     clearSession()
-    if (id !== undefined) await clearUserData(id)
+    if (id !== undefined) await (await import('@/lib/db')).clearUserData(id)
   }
 
   return { user, ready, offline, isEnterprise, homeRoute, init, login, logout, clearSession, pendingCount }
