@@ -108,10 +108,13 @@ def compose_all(as_of: date) -> int:
         created = _compose_where(as_of, true())
     analyze_after_bulk("obligations", created)  # the reminder job reads them next
     open_problems_for_missed(as_of, (mark.composed_on, mark.started_at) if bounded else None)
-    if mark is None:
-        mark = ComposeMark(name="all")
-        db.session.add(mark)
-    mark.composed_on, mark.rules_digest, mark.started_at = as_of, digest, started
+    values = {"composed_on": as_of, "rules_digest": digest, "started_at": started}
+    if mark is None:  # two first runs at once: both composed everything, either may write the mark
+        db.session.execute(insert_ignoring(ComposeMark.__table__, ["name"], db.session.get_bind().dialect.name)
+                           .values(name="all", **values))
+    else:
+        for key, value in values.items():
+            setattr(mark, key, value)
     db.session.flush()
     return created
 
