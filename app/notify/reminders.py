@@ -214,7 +214,13 @@ def _review_clock(as_of: datetime, province: str, n: int) -> int:
                Enterprise.region_code)
         .join(Enterprise, Enterprise.id == Problem.enterprise_id)
         .where(Problem.status == ProblemStatus.SUBMITTED.value, Problem.needs_regulator.is_(True),
-               Problem.submitted_at.is_not(None), Problem.submitted_at < before, _in_province(province))).all()
+               Problem.submitted_at.is_not(None), Problem.submitted_at < before, _in_province(province),
+               # not already reminded for this submission (a resubmission moves submitted_at): the daily run
+               # reads only the rectifications that newly crossed the clock, not every one still waiting
+               ~select(Notification.id).where(
+                   Notification.object_type == "problem", Notification.object_id == Problem.id,
+                   Notification.kind == "review_overdue", Notification.created_at >= Problem.submitted_at)
+               .exists())).all()
     regulators = RegulatorsInCharge()
     notes = []
     for pid, enterprise_id, title, submitted_at, ent, region in rows:
