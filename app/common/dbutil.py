@@ -1,6 +1,11 @@
 """Dialect-aware SQL that SQLAlchemy's core does not spell the same way on SQLite and PostgreSQL."""
-from sqlalchemy import Table, func, select
+import json
+import secrets
+
+from sqlalchemy import JSON, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+
+CHUNK = 1000
 
 
 def insert_ignoring(table: Table, conflict_columns: list[str], dialect: str):
@@ -11,6 +16,44 @@ def insert_ignoring(table: Table, conflict_columns: list[str], dialect: str):
     """
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+
+
+def insert_many_ignoring(table: Table, conflict_columns: list[str], rows: list[dict],
+                         returning: tuple[str, ...] = ("id",)) -> list[dict]:
+    """Insert many rows, skipping those the unique `conflict_columns` already hold; returns the inserted rows'
+    `returning` columns.
+
+    On PostgreSQL the rows go by COPY into a temporary table and one `INSERT … SELECT … ON CONFLICT DO NOTHING
+    RETURNING`: a many-row VALUES statement costs psycopg ~0.2 s per thousand rows only to parse its
+    placeholders (measured: 19 of 37 s of a month's generation at provincial scale). Elsewhere, chunks of
+    `insert_ignoring`. Every row has the same keys.
+    """
+    from app.extensions import db
+
+    if not rows:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    if dialect != "postgresql":
+        stmt = insert_ignoring(table, conflict_columns, dialect).returning(*[table.c[c] for c in returning])
+        return [r._asdict() for start in range(0, len(rows), CHUNK)
+                for r in db.session.execute(stmt, rows[start:start + CHUNK])]
+    columns = list(rows[0])
+    as_json = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    names, temp = ", ".join(columns), f"tmp_{table.name}_{secrets.token_hex(4)}"
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    try:  # the types of the table's columns, none of its constraints or defaults
+        cursor.execute(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {names} FROM {table.name} WITH NO DATA")
+        with cursor.copy(f"COPY {temp} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c]) if c in as_json and row[c] is not None else row[c]
+                                for c in columns])
+        cursor.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {temp} "
+                       f"ON CONFLICT ({', '.join(conflict_columns)}) DO NOTHING RETURNING {', '.join(returning)}")
+        inserted = [dict(zip(returning, r, strict=True)) for r in cursor.fetchall()]
+        cursor.execute(f"DROP TABLE {temp}")
+    finally:
+        cursor.close()
+    return inserted
 
 
 def upsert(table: Table, conflict_columns, update_columns, dialect: str, select_stmt=None):

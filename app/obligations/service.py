@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select, true
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped, scoped
 from app.common import audit, events
-from app.common.dbutil import analyze_after_bulk, insert_ignoring
+from app.common.dbutil import analyze_after_bulk, insert_ignoring, insert_many_ignoring
 from app.common.errors import Conflict, Forbidden, ValidationFailed, field_error
 from app.common.timeutil import today_local, utcnow
 from app.common.tx import compare_and_set_status
@@ -78,12 +78,7 @@ def compose_batch(enterprises: list[Enterprise], today: date, codes: set[str] | 
                 rows.append({"enterprise_id": enterprise.id, "code": rule["code"], "period_key": period.key,
                              "period_label": period.label, "title": f"{rule['title']}（{period.label}）"[:200],
                              "due_date": period.due, "status": PENDING, "note": "", "created_at": utcnow()})
-    if not rows:
-        return 0
-    table = Obligation.__table__
-    stmt = (insert_ignoring(table, ["enterprise_id", "code", "period_key"], db.session.get_bind().dialect.name)
-            .returning(table.c.id))
-    return len(db.session.execute(stmt, rows).all())  # rowcount of an executemany is -1 on PostgreSQL
+    return len(insert_many_ignoring(Obligation.__table__, ["enterprise_id", "code", "period_key"], rows))
 
 
 def compose_all(as_of: date) -> int:

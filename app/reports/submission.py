@@ -4,9 +4,9 @@ finding (remediation), issue the 环保体检报告 (reports).
 It lives above all three so that each of them imports only downward (docs/architecture.md).
 """
 from app.accounts.models import User
+from app.common.timeutil import isoformat
 from app.extensions import db
 from app.remediation.service import open_problems_for_selfcheck
-from app.common.timeutil import isoformat
 from app.reports import service as reports
 from app.reports import signature as signatures
 from app.selfcheck import service as selfchecks

@@ -8,7 +8,14 @@ from app.common.errors import NotFound
 from app.common.storage import get_storage
 from app.common.tx import transactional
 from app.reports import render, service, submission
-from app.reports.schemas import ReportDetail, ReportListArgs, ReportPage, SubmitIn, VerifyInvalidOut, VerifyOut
+from app.reports.schemas import (
+    ReportDetail,
+    ReportListArgs,
+    ReportPage,
+    SubmitIn,
+    VerifyInvalidOut,
+    VerifyOut,
+)
 from app.selfcheck.schemas import SubmitOut
 
 reports_blp = Blueprint("reports", __name__, url_prefix="/api/reports", description="环保体检报告",

@@ -57,7 +57,8 @@ def applies(applies_to: dict | None, groups: frozenset[str], permit_class: str, 
     return True
 
 
-def enterprise_signature(enterprise: Enterprise) -> tuple:
+def enterprise_signature(enterprise) -> tuple:
+    """(industry groups, permit class, flags, region) of an Enterprise or of a row with those columns."""
     return (industry_groups(enterprise.industry_code, enterprise.industry_name),
             enterprise.permit_class, frozenset(enterprise.flags or []), enterprise.region_code)
 

@@ -6,7 +6,7 @@ from sqlalchemy import and_, func, select
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import get_scoped, scoped
 from app.common import audit, events
-from app.common.dbutil import analyze_after_bulk, insert_ignoring
+from app.common.dbutil import analyze_after_bulk, insert_many_ignoring
 from app.common.errors import Conflict, Forbidden, ValidationFailed
 from app.common.schemas import RowView
 from app.common.timeutil import local_date, today_local, utcnow
@@ -14,7 +14,14 @@ from app.common.tx import compare_and_set_status
 from app.evidence.models import Upload
 from app.extensions import db
 from app.selfcheck import evaluate, judgement, library
-from app.selfcheck.models import Answer, ChecklistItem, Schedule, SelfCheck, SelfCheckStatus
+from app.selfcheck.models import (
+    Answer,
+    ChecklistItem,
+    ChecklistTemplate,
+    Schedule,
+    SelfCheck,
+    SelfCheckStatus,
+)
 from app.selfcheck.periods import day_in_period, period_of
 
 # --- generation ----------------------------------------------------------------------------
@@ -31,47 +38,49 @@ def generate_due_selfchecks(as_of: date | None = None) -> int:
         period = period_of(recurrence, as_of)
         exists = select(SelfCheck.id).where(and_(SelfCheck.schedule_id == Schedule.id,
                                                  SelfCheck.period_key == period.key)).exists()
+        # columns, not entities: a month's first day reads ~100 000 schedules at provincial scale, and
+        # loading them (and their enterprises) as ORM objects was most of the job's time
         rows = db.session.execute(
-            select(Schedule, Enterprise).join(Enterprise, Enterprise.id == Schedule.enterprise_id)
+            select(Schedule.id, Schedule.template_id, Schedule.open_day, Schedule.due_day, Schedule.assignee_id,
+                   ChecklistTemplate.name.label("template_name"), Enterprise.id.label("enterprise_id"),
+                   Enterprise.industry_code, Enterprise.industry_name, Enterprise.permit_class, Enterprise.flags,
+                   Enterprise.region_code)
+            .join(Enterprise, Enterprise.id == Schedule.enterprise_id)
+            .join(ChecklistTemplate, ChecklistTemplate.id == Schedule.template_id)
             .where(Schedule.active.is_(True), Schedule.recurrence == recurrence, ~exists)
         ).all()
         compositions: dict[tuple, list[int]] = {}
         batch = []
-        for schedule, enterprise in rows:
-            open_date = day_in_period(period, schedule.open_day)
+        now = utcnow()
+        for row in rows:  # a row has the attributes enterprise_signature and compose read
+            open_date = day_in_period(period, row.open_day)
             if as_of < open_date:
                 continue
-            if schedule.template_id not in versions:
-                versions[schedule.template_id] = library.latest_published(schedule.template_id)
-            version = versions[schedule.template_id]
+            if row.template_id not in versions:
+                versions[row.template_id] = library.latest_published(row.template_id)
+            version = versions[row.template_id]
             if version is None:
                 continue
-            signature = (version.id, library.enterprise_signature(enterprise))
+            signature = (version.id, library.enterprise_signature(row))
             if signature not in compositions:
-                compositions[signature] = library.compose(version, enterprise)
+                compositions[signature] = library.compose(version, row)
             batch.append({
-                "schedule_id": schedule.id, "enterprise_id": enterprise.id, "version_id": version.id,
-                "title": schedule.template.name, "period_key": period.key, "period_label": period.label,
-                "open_date": open_date, "due_date": day_in_period(period, schedule.due_day),
+                "schedule_id": row.id, "enterprise_id": row.enterprise_id, "version_id": version.id,
+                "title": row.template_name, "period_key": period.key, "period_label": period.label,
+                "open_date": open_date, "due_date": day_in_period(period, row.due_day),
                 "status": SelfCheckStatus.PENDING.value, "item_ids": compositions[signature],
-                "assignee_id": schedule.assignee_id, "late": False, "answered_count": 0,
-                "created_at": utcnow(),
+                "assignee_id": row.assignee_id, "late": False, "answered_count": 0,
+                "created_at": now,
             })
-        for start in range(0, len(batch), 1000):
-            chunk = batch[start:start + 1000]
-            created += _insert_ignoring_duplicates(chunk)
+        created += _insert_ignoring_duplicates(batch)
     # Fresh statistics, or the next call's duplicate check gets a bad plan (41 s → 71 s measured).
     analyze_after_bulk("selfchecks", created)
     return created
 
 
 def _insert_ignoring_duplicates(rows: list[dict]) -> int:
-    if not rows:
-        return 0
-    table = SelfCheck.__table__
-    stmt = (insert_ignoring(table, ["schedule_id", "period_key"], db.session.get_bind().dialect.name)
-            .returning(table.c.id, table.c.enterprise_id, table.c.due_date))
-    inserted = [row._asdict() for row in db.session.execute(stmt, rows)]
+    inserted = insert_many_ignoring(SelfCheck.__table__, ["schedule_id", "period_key"], rows,
+                                    ("id", "enterprise_id", "due_date"))
     events.rows_inserted.send(SelfCheck, rows=inserted)  # the dashboard rollups (app/rollups) count them
     return len(inserted)
 
