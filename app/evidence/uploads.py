@@ -156,9 +156,16 @@ def dhash(image: Image.Image) -> str:
     return f"{bits:016x}"
 
 
+FLAT_BITS = 4  # a hash with ≤ 4 bits set (or ≤ 4 unset) has no edges to compare: a flat or smooth picture
+
+
 def dhash_distance(a: str | None, b: str | None) -> int | None:
-    """How many of the 64 bits differ (0: the same picture to the eye); None when either hash is missing."""
+    """How many of the 64 bits differ (0: the same picture to the eye); None when either hash is missing or
+    says nothing — a flat, dark or evenly lit picture hashes to (nearly) all zeros whatever it shows, so two
+    such pictures are not "the same"."""
     if not a or not b:
+        return None
+    if any(min(bits := bin(int(h, 16)).count("1"), 64 - bits) <= FLAT_BITS for h in (a, b)):
         return None
     return bin(int(a, 16) ^ int(b, 16)).count("1")
 

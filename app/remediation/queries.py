@@ -102,14 +102,16 @@ def photo_warnings(after: list, before: list, earlier_after: list) -> list[str]:
     out = []
     for n, photo in enumerate(after, 1):
         label = f"整改后照片{n}"
-        if any(photo.sha256 == b.sha256 for b in before):
-            out.append(f"{label}与整改前（或发现问题时）的照片是同一个文件")
+        same = [k for k, b in enumerate(before, 1) if photo.sha256 == b.sha256]
+        if same:
+            out.append(f"{label}与整改前照片{same[0]}是同一个文件")
             continue
-        near = [d for b in before if (d := dhash_distance(photo.dhash, b.dhash)) is not None and d <= NEAR_IDENTICAL_BITS]
+        near = [(d, k) for k, b in enumerate(before, 1)
+                if (d := dhash_distance(photo.dhash, b.dhash)) is not None and d <= NEAR_IDENTICAL_BITS]
         if near:
-            out.append(f"{label}与整改前的照片几乎相同（感知哈希64位中仅差{min(near)}位），请核对是否确已整改")
+            out.append(f"{label}与整改前照片{min(near)[1]}几乎相同（可能是同一张照片重新保存或压缩），请核对是否确已整改")
         if any(photo.sha256 == e.sha256 for e in earlier_after):
-            out.append(f"{label}与此前已提交的整改后照片是同一个文件")
+            out.append(f"{label}与此前被退回的整改材料中的照片是同一个文件")
     return out
 
 
