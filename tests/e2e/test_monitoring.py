@@ -35,7 +35,7 @@ def test_enterprise_sees_its_monitoring_and_explains_an_alarm(page):
     exceedance.locator("[data-testid=alarm-explain]").click()
     dialog = page.locator("[data-testid=form-popup]")
     dialog.locator("[data-testid=popup-submit]").click()
-    expect(dialog).to_contain_text("请填写原因")  # both fields are required
+    expect(dialog).to_contain_text("请选择原因")  # both fields are required (a choice is chosen, a text filled)
     dialog.locator("select[data-field=reason]").select_option("启停炉")
     dialog.locator("textarea").fill("锅炉启炉阶段SCR未达投运温度，已调整启炉程序")
     dialog.locator("[data-testid=popup-submit]").click()
@@ -76,6 +76,7 @@ def test_regulator_sees_the_chart_and_transfers_a_clue_from_an_alarm(browser, li
             box = form.locator(f'[data-field="{field}"] textarea, [data-field="{field}"] input')
             if not box.input_value():
                 box.fill(text)
+        shot(page, "gov-clue-edit")
         form.locator("[data-testid=clue-save]").click()
         expect(page.locator(".van-cell-group").filter(has_text="移送方意见")).to_contain_text("建议立案")
         page.locator('[data-testid=clue-actions] [data-action="transfer"]').click()

@@ -12,6 +12,8 @@ export const HISTORY_LABELS: Record<string, string> = {
   'problem.cancelled': '撤销',
   'problem.review_required': '要求监管核查',
   'problem.reopened': '重新打开',
+  'problem.assigned': '指派负责人',
+  'problem.from_inspection': '执法检查发现',
 }
 
 export const ROLE_LABELS: Record<string, string> = {
