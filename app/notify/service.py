@@ -6,11 +6,12 @@ schedulers racing, creates each notification once. Deliveries are created only f
 this call actually inserted, so they are created once too.
 """
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
-from app.common.dbutil import analyze_after_bulk, insert_ignoring
+from app.common.dbutil import analyze_after_bulk, insert_many_ignoring
 from app.common.errors import NotFound
 from app.common.timeutil import as_utc, utcnow
 from app.extensions import db
@@ -30,16 +31,10 @@ CHANNELS = ("inbox", "push", "email")
 
 
 def insert_ignoring_duplicates(table, rows: list[dict], conflict_columns, returning=()):
-    """Bulk INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL); return the inserted rows."""
-    inserted = []
-    for start in range(0, len(rows), CHUNK):
-        stmt = insert_ignoring(table, conflict_columns, db.session.get_bind().dialect.name)
-        if returning:
-            stmt = stmt.returning(*[table.c[name] for name in returning])
-            inserted.extend(db.session.execute(stmt, rows[start:start + CHUNK]).all())
-        else:
-            db.session.execute(stmt, rows[start:start + CHUNK])
-    return inserted
+    """Bulk INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL; COPY for many rows); the inserted rows'
+    `returning` columns, as attributes."""
+    return [SimpleNamespace(**row) for row in insert_many_ignoring(table, list(conflict_columns), rows,
+                                                                   tuple(returning))]
 
 
 # --- creating ------------------------------------------------------------------------------
