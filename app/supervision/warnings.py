@@ -113,21 +113,29 @@ def _major_problems(as_of: date) -> list[dict]:
                  f"整改期限{deadline}", as_of, "problem", pid) for pid, eid, title, deadline in rows]
 
 
+PREDECESSOR_DAYS = 400  # a run's previous period ends at most a year before it (yearly is the longest)
+
+
 def _recent_schedules(as_of: date):
-    since, _ = utc_bounds(as_of - timedelta(days=_widest("lookback_days")), as_of)
+    """The schedules with a run submitted in the look-back, the look-back's start, and the bound on the runs
+    the "consecutive" windows read (due within a year before the look-back: the predecessors), so that the
+    window functions never grow with the years of history."""
+    days = _widest("lookback_days")
+    since, _ = utc_bounds(as_of - timedelta(days=days), as_of)
+    recent = SelfCheck.due_date >= as_of - timedelta(days=days + PREDECESSOR_DAYS)
     return select(SelfCheck.schedule_id).where(SelfCheck.status == SelfCheckStatus.SUBMITTED,
-                                               SelfCheck.submitted_at >= since), since
+                                               SelfCheck.submitted_at >= since), since, recent
 
 
 def _repeated_failures(as_of: date) -> list[dict]:
-    schedules, since = _recent_schedules(as_of)
+    schedules, since, recent = _recent_schedules(as_of)
     order = dict(partition_by=SelfCheck.schedule_id, order_by=(SelfCheck.period_key, SelfCheck.id))
     runs = select(SelfCheck.id, SelfCheck.enterprise_id, SelfCheck.status, SelfCheck.submitted_at,
                   SelfCheck.period_label,
                   func.lag(SelfCheck.id).over(**order).label("prev_id"),
                   func.lag(SelfCheck.status).over(**order).label("prev_status"),
                   func.lag(SelfCheck.period_label).over(**order).label("prev_label")) \
-        .where(SelfCheck.schedule_id.in_(schedules)).subquery()
+        .where(SelfCheck.schedule_id.in_(schedules), recent).subquery()
     now, before = Problem.__table__.alias("now_p"), Problem.__table__.alias("before_p")
     rows = db.session.execute(
         select(runs.c.id, runs.c.enterprise_id, runs.c.period_label, runs.c.prev_label, now.c.item_code,
@@ -135,24 +143,26 @@ def _repeated_failures(as_of: date) -> list[dict]:
         .join(now, now.c.selfcheck_id == runs.c.id)
         .join(before, and_(before.c.selfcheck_id == runs.c.prev_id, before.c.item_code == now.c.item_code))
         .where(runs.c.status == SelfCheckStatus.SUBMITTED, runs.c.prev_status == SelfCheckStatus.SUBMITTED,
-               runs.c.submitted_at >= since, now.c.item_code.isnot(None))).all()
+               runs.c.submitted_at >= since, now.c.item_code.isnot(None),
+               _not_warned("repeat:", runs.c.id, ":", now.c.item_code))).all()
     return [_row(f"repeat:{sid}:{code}", eid, "repeated_failure", "medium", f"检查项{code}连续两期不合格",
                  f"{title[:80]}：{prev_label}、{label}两期自查均不合格", as_of, "problem", pid)
             for sid, eid, label, prev_label, code, title, pid in rows]
 
 
 def _score_drops(as_of: date) -> list[dict]:
-    schedules, since = _recent_schedules(as_of)
+    schedules, since, recent = _recent_schedules(as_of)
     order = dict(partition_by=SelfCheck.schedule_id, order_by=(SelfCheck.period_key, SelfCheck.id))
     runs = select(SelfCheck.id, SelfCheck.enterprise_id, SelfCheck.score, SelfCheck.submitted_at,
                   SelfCheck.period_label, func.lag(SelfCheck.score).over(**order).label("prev_score"),
                   func.lag(SelfCheck.period_label).over(**order).label("prev_label")) \
-        .where(SelfCheck.status == SelfCheckStatus.SUBMITTED, SelfCheck.schedule_id.in_(schedules)).subquery()
+        .where(SelfCheck.status == SelfCheckStatus.SUBMITTED, SelfCheck.schedule_id.in_(schedules), recent).subquery()
     least = min(float(rules_packs.section(p, "warnings")["score_drop"]) for p in rules_packs.provinces())
     rows = db.session.execute(select(runs.c.id, runs.c.enterprise_id, runs.c.score, runs.c.prev_score,
                                      runs.c.period_label, runs.c.prev_label, Enterprise.region_code)
                               .join(Enterprise, Enterprise.id == runs.c.enterprise_id).where(
-        runs.c.submitted_at >= since, runs.c.prev_score - runs.c.score >= least)).all()
+        runs.c.submitted_at >= since, runs.c.prev_score - runs.c.score >= least,
+        _not_warned("score_drop:", runs.c.id))).all()
     return [_row(f"score_drop:{sid}", eid, "score_drop", "medium", f"自查得分下降{prev - score:.1f}分",
                  f"{prev_label} {prev:.1f}分 → {label} {score:.1f}分", as_of, "selfcheck", sid)
             for sid, eid, score, prev, label, prev_label, region in rows
