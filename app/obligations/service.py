@@ -67,12 +67,19 @@ def compose_batch(enterprises: list[Enterprise], today: date, codes: set[str] | 
     ids = [e.id for e in enterprises]
     last, stored = _last_done(ids), _stored_keys(ids, codes)
     rows = []
+    fixed: dict[int, list] = {}  # a fixed schedule's periods are the same for every enterprise: derive once
     for enterprise in enterprises:
         done = last.get(enterprise.id, {})
         for rule in applicable_rules(enterprise):
             if codes is not None and rule["code"] not in codes:
                 continue
-            for period in periods(rule, enterprise, today, done.get(rule["code"])):
+            if rule["recurrence"] in ("every_years", "permit_renewal"):
+                found = periods(rule, enterprise, today, done.get(rule["code"]))
+            else:
+                found = fixed.get(id(rule))
+                if found is None:
+                    found = fixed[id(rule)] = periods(rule, None, today)
+            for period in found:
                 if (enterprise.id, rule["code"], period.key) in stored:
                     continue
                 rows.append({"enterprise_id": enterprise.id, "code": rule["code"], "period_key": period.key,
