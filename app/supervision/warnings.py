@@ -12,7 +12,7 @@ from sqlalchemy import String, and_, case, cast, func, literal, select
 from app import rules as rules_packs
 from app.accounts.models import Enterprise, User
 from app.accounts.scoping import scoped
-from app.common.dbutil import insert_ignoring
+from app.common.dbutil import analyze_after_bulk, insert_ignoring
 from app.common.timeutil import today_local, utcnow
 from app.extensions import db
 from app.notify.policy import load_policy
@@ -240,6 +240,9 @@ def run_daily_warnings(as_of: date | None = None) -> int:
             rows.setdefault(row["dedupe_key"], row)
     created = _insert(list(rows.values()))
     db.session.flush()
+    # the dashboard counts open warnings per region next: a first day's 100 000+ new rows planned with the
+    # old statistics (153 estimated, 139 000 there) made a county's dashboard 10× slower (measured)
+    analyze_after_bulk("risk_warnings", created)
     return created
 
 
