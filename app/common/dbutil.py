@@ -1,6 +1,7 @@
 """Dialect-aware SQL that SQLAlchemy's core does not spell the same way on SQLite and PostgreSQL."""
 import json
 import secrets
+from typing import Any
 
 from sqlalchemy import JSON, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -45,16 +46,17 @@ def insert_many_ignoring(table: Table, conflict_columns: list[str], rows: list[d
                 for r in db.session.execute(stmt, rows[start:start + CHUNK])]
     db.session.flush()  # the raw cursor below does not flush pending ORM changes the rows may refer to
     # COPY bypasses SQLAlchemy: apply the columns' Python-side defaults (default=utcnow, default="") here
-    defaults = {c.name: c.default for c in table.columns
-                if c.name not in rows[0] and c.default is not None and not c.primary_key
-                and (c.default.is_scalar or c.default.is_callable)}
+    defaults: dict[str, Any] = {c.name: c.default for c in table.columns
+                                if c.name not in rows[0] and c.default is not None and not c.primary_key
+                                and (c.default.is_scalar or c.default.is_callable)}
     if defaults:
         rows = [{**row, **{name: (d.arg(None) if d.is_callable else d.arg) for name, d in defaults.items()}}
                 for row in rows]
     columns = list(rows[0])
     as_json = {c for c in columns if isinstance(table.c[c].type, JSON)}
     names, temp = ", ".join(columns), f"tmp_{table.name}_{secrets.token_hex(4)}"
-    cursor = db.session.connection().connection.driver_connection.cursor()
+    driver: Any = db.session.connection().connection.driver_connection  # psycopg's Connection
+    cursor = driver.cursor()
     try:  # the types of the table's columns, none of its constraints or defaults
         cursor.execute(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {names} FROM {table.name} WITH NO DATA")
         with cursor.copy(f"COPY {temp} ({names}) FROM STDIN") as copy:

@@ -53,7 +53,7 @@ def _ink(data: bytes) -> float:
     return ink / (len(pixels) // 2)
 
 
-def accept(data: dict | None, signed_at: str) -> dict | None:
+def accept(data: dict | None, signed_at: str | None) -> dict | None:
     """Validate and store a signature {name, image}; returns its snapshot entry, or None when none was given."""
     if not data:
         return None
