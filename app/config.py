@@ -60,6 +60,8 @@ class Config:
         self.STORAGE_PATH = os.environ.get("STORAGE_PATH", str(folder / "files"))
         self.FRONTEND_DIST = os.environ.get("FRONTEND_DIST", str(PROJECT_ROOT / "frontend" / "dist"))
         self.MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 15 * 1024 * 1024))
+        # the CJK font of the evidence watermark (app/evidence/watermark.py); unset: Noto Sans CJK, else fontconfig
+        self.WATERMARK_FONT = os.environ.get("WATERMARK_FONT") or None
         # Flask rejects bodies larger than this before a view runs (413).
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES + 1024 * 1024
         # Image decoding in bounded memory (app/evidence/uploads.py, docs/benchmarks.md): an image whose decoded

@@ -99,3 +99,21 @@ def test_another_enterprise_cannot_read_the_copy(auth, world):
     body = _post(auth.client("ehs-a"), jpeg_bytes(), "wm-scope").get_json()
     assert auth.client("ehs-b").get(body["watermarked_url"]).status_code == 404
     assert auth.client("reg-county-a").get(body["watermarked_url"]).status_code == 200
+
+
+def test_without_a_cjk_font_the_band_is_written_in_ascii(app, monkeypatch):
+    from PIL import ImageFont
+
+    from app.evidence import watermark
+
+    assert lines(who="道里电镀厂", captured_at=None, captured_source="", received_at=datetime.fromisoformat(
+        "2026-11-20T01:40:00+00:00"), place=(45.7712, 126.635, None), place_source="phone", sha256="ab" * 32,
+        cjk=False) == ["By: (name)", "Taken: unknown", "Received: 2026-11-20 09:40:00 (server)",
+                       "Place: 45.77120°N 126.63500°E", "SHA-256 abababababababab"]
+    monkeypatch.setattr(watermark, "_font", lambda size: (ImageFont.load_default(size), False))
+    with app.app_context():
+        out = watermark.render(Image.new("RGB", (300, 200), (1, 2, 3)), who="x", captured_at=None,
+                               captured_source="", received_at=datetime.fromisoformat("2026-11-20T01:40:00+00:00"),
+                               place=None, place_source="", sha256="0" * 64)
+    copy = Image.open(io.BytesIO(out))
+    assert copy.height > 200 and copy.width >= 300
