@@ -4,8 +4,11 @@ import io
 import os
 
 import pytest
+from sqlalchemy import select
 
 from app.common.storage import LocalStorage, ObjectMissing, S3Storage, StorageError, get_storage, make_storage
+from app.evidence.models import Upload
+from app.extensions import db
 from tests.deploy.conftest import S3_CREDENTIALS, s3_settings
 from tests.factories import jpeg_bytes
 
@@ -40,8 +43,13 @@ def test_upload_api_stores_in_s3_and_reads_back(s3_app, s3_bucket, auth, world):
         storage = get_storage()
         assert isinstance(storage, S3Storage)
     keys = _keys(client, bucket)
-    assert _layout(sha) in keys and len(keys) == 2  # the file and its thumbnail, content-addressed
-    thumb_key = next(k for k in keys if k != _layout(sha)).rsplit("/", 1)[1]
+    with s3_app.app_context():
+        upload = db.session.get(Upload, body["id"])
+        thumb_key, copy_key = upload.thumb_key, upload.watermark_key
+    # the file, its thumbnail and its watermarked copy, content-addressed
+    assert keys == {_layout(sha), _layout(thumb_key), _layout(copy_key)}
+    watermarked = ehs.get(body["watermarked_url"])
+    assert watermarked.status_code == 200 and hashlib.sha256(watermarked.data).hexdigest() == copy_key
     stored = client.get_object(Bucket=bucket, Key=thumb_key[:2] + "/" + thumb_key[2:4] + "/" + thumb_key)
     assert hashlib.sha256(stored["Body"].read()).hexdigest() == thumb_key
 
@@ -62,7 +70,12 @@ def test_same_bytes_uploaded_twice_make_one_object(s3_app, s3_bucket, auth, worl
             "/api/uploads", data={"file": (io.BytesIO(data), "p.jpg"), "client_id": client_id},
             content_type="multipart/form-data")
         assert response.status_code == 201
-    assert len(_keys(client, bucket)) == 2  # one original + one thumbnail, shared by both uploads
+    with s3_app.app_context():
+        uploads = db.session.scalars(select(Upload).where(Upload.client_id.in_(("dup-1", "dup-2")))).all()
+        copies = {_layout(u.watermark_key) for u in uploads}  # (a copy names its upload time: one or two)
+        shared = {_layout(u.sha256) for u in uploads} | {_layout(u.thumb_key) for u in uploads}
+    assert len(shared) == 2  # one original + one thumbnail, shared by both uploads
+    assert _keys(client, bucket) == shared | copies
 
 
 def test_put_is_idempotent_and_skips_the_upload_when_present(s3_app, s3_bucket):
