@@ -42,8 +42,8 @@ function readIfd(view: DataView, tiff: number, ifd: number, le: boolean): Map<nu
   return out
 }
 
-export function parseExifCaptureTime(buf: ArrayBuffer): string | null {
-  const view = new DataView(buf)
+/** Where the APP1 "Exif" segment starts (its 0xFF marker) and how long it is, marker included; or null. */
+function findExifSegment(view: DataView): { start: number; length: number } | null {
   if (view.byteLength < 4 || view.getUint16(0) !== 0xffd8) return null
   let p = 2
   while (p + 4 <= view.byteLength) {
@@ -51,23 +51,28 @@ export function parseExifCaptureTime(buf: ArrayBuffer): string | null {
     const marker = view.getUint8(p + 1)
     const len = view.getUint16(p + 2)
     if (marker === 0xda || marker === 0xd9) return null
-    if (marker === 0xe1 && readAscii(view, p + 4, 4) === 'Exif') {
-      const tiff = p + 10
-      if (tiff + 8 > view.byteLength) return null
-      const le = view.getUint16(tiff) === 0x4949
-      const ifd0 = readIfd(view, tiff, view.getUint32(tiff + 4, le), le)
-      const exifPtr = ifd0.get(TAG_EXIF_IFD)
-      if (typeof exifPtr === 'number') {
-        const exif = readIfd(view, tiff, exifPtr, le)
-        const dto = exif.get(TAG_DATETIME_ORIGINAL)
-        if (typeof dto === 'string') return exifDateToIso(dto)
-      }
-      const dt = ifd0.get(TAG_DATETIME)
-      return typeof dt === 'string' ? exifDateToIso(dt) : null
-    }
+    if (marker === 0xe1 && readAscii(view, p + 4, 4) === 'Exif') return { start: p, length: 2 + len }
     p += 2 + len
   }
   return null
+}
+
+export function parseExifCaptureTime(buf: ArrayBuffer): string | null {
+  const view = new DataView(buf)
+  const found = findExifSegment(view)
+  if (!found) return null
+  const tiff = found.start + 10
+  if (tiff + 8 > view.byteLength) return null
+  const le = view.getUint16(tiff) === 0x4949
+  const ifd0 = readIfd(view, tiff, view.getUint32(tiff + 4, le), le)
+  const exifPtr = ifd0.get(TAG_EXIF_IFD)
+  if (typeof exifPtr === 'number') {
+    const exif = readIfd(view, tiff, exifPtr, le)
+    const dto = exif.get(TAG_DATETIME_ORIGINAL)
+    if (typeof dto === 'string') return exifDateToIso(dto)
+  }
+  const dt = ifd0.get(TAG_DATETIME)
+  return typeof dt === 'string' ? exifDateToIso(dt) : null
 }
 
 function readHead(file: Blob, bytes: number): Promise<ArrayBuffer> {
@@ -98,35 +103,23 @@ const TAG_ORIENTATION = 0x0112
 /** The original's EXIF (APP1 "Exif" segment, marker included) with Orientation set to 1, or null.
  *  The canvas has already turned the pixels upright, so the copied tag must not turn them again. */
 export function exifSegment(buf: ArrayBuffer): Uint8Array | null {
-  const view = new DataView(buf)
-  if (view.byteLength < 4 || view.getUint16(0) !== 0xffd8) return null
-  let p = 2
-  while (p + 4 <= view.byteLength) {
-    if (view.getUint8(p) !== 0xff) return null
-    const marker = view.getUint8(p + 1)
-    const len = view.getUint16(p + 2)
-    if (marker === 0xda || marker === 0xd9) return null
-    if (marker === 0xe1 && readAscii(view, p + 4, 4) === 'Exif') {
-      if (p + 2 + len > view.byteLength) return null
-      const segment = new Uint8Array(buf.slice(p, p + 2 + len))
-      const seg = new DataView(segment.buffer)
-      const tiff = 10
-      if (tiff + 8 > seg.byteLength) return null
-      const le = seg.getUint16(tiff) === 0x4949
-      const ifd = tiff + seg.getUint32(tiff + 4, le)
-      if (ifd + 2 <= seg.byteLength) {
-        const n = seg.getUint16(ifd, le)
-        for (let i = 0; i < n; i++) {
-          const e = ifd + 2 + i * 12
-          if (e + 12 > seg.byteLength) break
-          if (seg.getUint16(e, le) === TAG_ORIENTATION && seg.getUint16(e + 2, le) === 3) seg.setUint16(e + 8, 1, le)
-        }
-      }
-      return segment
+  const found = findExifSegment(new DataView(buf))
+  if (!found || found.start + found.length > buf.byteLength) return null
+  const segment = new Uint8Array(buf.slice(found.start, found.start + found.length))
+  const seg = new DataView(segment.buffer)
+  const tiff = 10
+  if (tiff + 8 > seg.byteLength) return null
+  const le = seg.getUint16(tiff) === 0x4949
+  const ifd = tiff + seg.getUint32(tiff + 4, le)
+  if (ifd + 2 <= seg.byteLength) {
+    const n = seg.getUint16(ifd, le)
+    for (let i = 0; i < n; i++) {
+      const e = ifd + 2 + i * 12
+      if (e + 12 > seg.byteLength) break
+      if (seg.getUint16(e, le) === TAG_ORIENTATION && seg.getUint16(e + 2, le) === 3) seg.setUint16(e + 8, 1, le)
     }
-    p += 2 + len
   }
-  return null
+  return segment
 }
 
 /** `jpeg` with `segment` placed right after its start-of-image marker. */
