@@ -16,6 +16,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
 
     from app import blueprints, cli
     from app.common import hooks, zh_messages
+    from app.common.compression import init_compression
     from app.common.proxy import apply_proxy_fix
     from app.config import PROJECT_ROOT
     from app.docs_page import init_docs_page
@@ -36,6 +37,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     for blueprint in blueprints.api_blueprints():
         api.register_blueprint(blueprint)
     hooks.init_app(app)
+    init_compression(app)
     from app.accounts import login  # registers the session user loader
     app.session_interface = login.SessionInterface()
     tell_the_other_party()      # domain-event receivers (app/common/events.py), connected once

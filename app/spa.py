@@ -25,7 +25,7 @@ def serve_frontend(path: str):
                         status=503, mimetype="text/html")
     target = (dist / path).resolve() if path else None
     if target and target.is_file() and dist.resolve() in target.parents:
-        response = send_from_directory(dist, path)
+        response = _buffered(send_from_directory(dist, path))
         name = target.name
         if name in NO_CACHE or name.startswith("workbox-"):
             response.headers["Cache-Control"] = "no-cache"
@@ -35,6 +35,14 @@ def serve_frontend(path: str):
     if path.startswith("assets/") or Path(path).suffix.lower() in STATIC_SUFFIXES:
         # A missing build file is a 404, never the app shell: a stale service worker would cache HTML as JS.
         abort(404)
-    response = send_from_directory(dist, "index.html")
+    response = _buffered(send_from_directory(dist, "index.html"))
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _buffered(response: Response) -> Response:
+    """The file read into memory (the build's files are small), so compression (app/common/compression.py)
+    sees a body, not a stream it would wrap without closing the file."""
+    response.direct_passthrough = False
+    response.make_sequence()
     return response
