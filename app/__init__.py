@@ -26,6 +26,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     from app.rollups.maintain import connect_receivers as keep_rollups_exact
     from app.spa import init_spa
     from app.supervision.repair_reminder import connect_receivers as remind_of_credit_repair
+    from app.supervision.warnings import count_open_warnings
 
     apply_proxy_fix(app)  # only when TRUST_PROXY is set: behind nginx, the client IP is X-Forwarded-For
     zh_messages.install()
@@ -43,6 +44,7 @@ def create_app(config: Config | dict | None = None) -> Flask:
     tell_the_other_party()      # domain-event receivers (app/common/events.py), connected once
     remind_of_credit_repair()
     keep_rollups_exact()
+    count_open_warnings()
     answer_from_the_calendar()
     init_docs_page(app)
     init_spa(app)

@@ -17,6 +17,7 @@ from app.monitoring.models import Alarm, AlarmKind, DailyTotal, Device, Outlet, 
 from app.monitoring.rules import load_rules
 from app.notify.recipients import RegulatorsInCharge, admins_by_enterprise
 from app.notify.service import notify
+from app.rollups.maintain import mark_states
 from app.supervision import warnings
 from app.supervision.models import RiskWarning
 
@@ -115,6 +116,7 @@ def _drop(alarm: Alarm) -> None:
     if alarm.warning_id:
         db.session.execute(delete(RiskWarning).where(RiskWarning.id == alarm.warning_id,
                                                      RiskWarning.status == "open"))
+        mark_states(db.session(), [alarm.enterprise_id])  # its open-warning count (app/rollups)
     db.session.delete(alarm)
     db.session.flush()
 

@@ -28,6 +28,7 @@ def differences(limit: int = 20) -> dict[str, dict]:
         out[spec.month_table.name] = _compare(stored(spec, month=True), {k: tuple(v) for k, v in months.items()},
                                               limit, len(spec.values))
     out["rollup_enterprise"] = enterprise.differences(today_local())
+    out["rollup_enterprise_cell"] = enterprise.cell_differences()
     return out
 
 

@@ -7,9 +7,11 @@ an advisory lock per key taken before recomputing makes concurrent writers to on
 commit, so the second one counts the first one's rows (PostgreSQL READ COMMITTED: every statement sees what
 was committed before it began).
 
-Marks come from three places: the ORM flush (new, changed and deleted self-checks and problems, and
-enterprises that change region or industry), `compare_and_set_status` (a status moved by UPDATE, told through
-`events.status_set`) and bulk inserts that bypass the ORM (`events.rows_inserted`, e.g. generation).
+Marks come from four places: the ORM flush (new, changed and deleted self-checks and problems, new
+enterprises and enterprises whose name, region, industry, permit or credit grade change, and the rows of
+the counts registered with `enterprise.register_count`, e.g. risk warnings), `compare_and_set_status` (a
+status moved by UPDATE, told through `events.status_set`), bulk inserts that bypass the ORM
+(`events.rows_inserted`, e.g. generation), and `mark_states` from a writer that uses Core statements.
 """
 from itertools import chain
 
@@ -26,7 +28,6 @@ from app.rollups import enterprise, locks
 from app.rollups.specs import (
     CLOSED_DONE,
     PROBLEM_DAY,
-    PROBLEM_OPEN,
     SELFCHECK_DAY,
     SPECS,
     Spec,
@@ -40,6 +41,7 @@ MOVED_KEY = "rollups_moved"
 STATES_KEY = "rollups_states"
 ALL_PAIRS_ABOVE = 200  # more (region, industry) pairs than this: refresh the days across every pair
 SELFCHECK_FIELDS = ("enterprise_id", "due_date", "late", "score")
+ENTERPRISE_FIELDS = ("name", "region_code", "industry_code", "industry_name", "permit_valid_until", "credit_grade")
 PROBLEM_FIELDS = ("enterprise_id", "severity", "deadline", "created_at", "closed_at")
 
 
@@ -78,6 +80,12 @@ def mark(session, spec: Spec, enterprise_id: int | None, day, extra: str | None 
             session.info.setdefault(STATES_KEY, set()).add(enterprise_id)
 
 
+def mark_states(session, enterprise_ids) -> None:
+    """Recompute these enterprises' states (and their cells) before the commit: for writers that change a
+    counted row with a Core statement the flush does not see."""
+    session.info.setdefault(STATES_KEY, set()).update(i for i in enterprise_ids if i is not None)
+
+
 def mark_selfcheck(session, obj, history: bool = True) -> None:
     dues = _values(obj, "due_date") if history else {obj.due_date}
     for eid in (_values(obj, "enterprise_id") if history else {obj.enterprise_id}):
@@ -90,9 +98,7 @@ def mark_problem(session, obj, history: bool = True) -> None:
     for eid in get("enterprise_id"):
         for moment in get("created_at") | get("closed_at"):
             mark(session, PROBLEM_DAY, eid, local_date(moment))
-        for severity in get("severity"):
-            for deadline in get("deadline"):
-                mark(session, PROBLEM_OPEN, eid, deadline, severity)
+    mark_states(session, get("enterprise_id"))  # open / overdue / awaiting review are the enterprise's
 
 
 def _changed(obj, fields) -> bool:
@@ -110,12 +116,16 @@ def _after_flush(session, _context) -> None:
             mark_selfcheck(session, obj)
         elif isinstance(obj, Problem) and (fresh or _changed(obj, PROBLEM_FIELDS)):
             mark_problem(session, obj)
-        elif isinstance(obj, Enterprise) and not fresh and any(
-                inspect(obj).attrs[f].history.has_changes() for f in ("region_code", "industry_code")):
-            regions = _values(obj, "region_code")
-            industries = _values(obj, "industry_code")
-            moved = session.info.setdefault(MOVED_KEY, set())
-            moved.update((r, i) for r in regions for i in industries)
+        elif isinstance(obj, Enterprise):
+            if fresh or any(inspect(obj).attrs[f].history.has_changes() for f in ENTERPRISE_FIELDS):
+                mark_states(session, [obj.id])
+            if not fresh and any(inspect(obj).attrs[f].history.has_changes() for f in ("region_code", "industry_code")):
+                regions = _values(obj, "region_code")
+                industries = _values(obj, "industry_code")
+                moved = session.info.setdefault(MOVED_KEY, set())
+                moved.update((r, i) for r in regions for i in industries)
+        elif type(obj) in enterprise.TRACKED:
+            mark_states(session, _values(obj, "enterprise_id") if not fresh else [obj.enterprise_id])
 
 
 def _status_set(obj, previous=None, **_kwargs) -> None:
@@ -141,7 +151,7 @@ def _rows_inserted(model, rows=(), **_kwargs) -> None:
             for moment in (row.get("created_at"), row.get("closed_at")):
                 if moment is not None:
                     mark(session, PROBLEM_DAY, eid, local_date(moment))
-            mark(session, PROBLEM_OPEN, eid, row["deadline"], row["severity"])
+            mark_states(session, [eid])
 
 
 def _upsert(table, keys: tuple[str, ...], values: tuple[str, ...], select_stmt=None):
@@ -209,6 +219,8 @@ def refresh(session) -> None:
         for spec in SPECS:
             replace(spec, set(moved), None)
     if not dirty:
+        if states:
+            enterprise.write(states, today_local(), moved=moved)
         return
     pair_of = _pairs(session, {eid for marks in dirty.values() for eid, _, _ in marks})
     work = []
@@ -232,7 +244,7 @@ def refresh(session) -> None:
         session.execute(_upsert(spec.month_table, spec.month_keys, spec.values,
                                 spec.month_select(some_pairs, months, month_keys[spec])))
     if states:
-        enterprise.write(states, today_local(), locked=True)
+        enterprise.write(states, today_local(), locked=True, moved=moved)
 
 
 def _before_commit(session) -> None:

@@ -19,8 +19,6 @@ from app.remediation.models import Problem, ProblemStatus
 from app.rollups.models import (
     ProblemDay,
     ProblemMonth,
-    ProblemOpen,
-    ProblemOpenMonth,
     SelfCheckDay,
     SelfCheckMonth,
 )
@@ -172,26 +170,12 @@ class ProblemDaySpec(Spec):
         return {k: tuple(v) for k, v in out.items()}
 
 
-class ProblemOpenSpec(Spec):
-    def compute(self, pairs=None, days=None):
-        active = Problem.status.in_(ProblemStatus.ACTIVE)
-        waiting = Problem.status == ProblemStatus.SUBMITTED.value
-        stmt = (select(*PAIR, Problem.severity, Problem.deadline, func.sum(case((active, 1), else_=0)),
-                       func.sum(case((waiting, 1), else_=0)))
-                .join(Enterprise, Enterprise.id == Problem.enterprise_id)
-                .where(or_(active, waiting),
-                       *_where(_pairs_clause(pairs), _days_clause(Problem.deadline, days, local=False)))
-                .group_by(*PAIR, Problem.severity, Problem.deadline))
-        return {(r, i, s, _as_date(d)): (int(a or 0), int(w or 0)) for r, i, s, d, a, w in db.session.execute(stmt)}
-
-
 SELFCHECK_DAY = SelfCheckDaySpec(SelfCheckDay, ("region_code", "industry_code", "due_date"),
                                  ("due", "submitted", "on_time", "score_sum", "score_n"), SelfCheckMonth)
 PROBLEM_DAY = ProblemDaySpec(ProblemDay, ("region_code", "industry_code", "day"), ("created", "closed", "close_days"),
                              ProblemMonth)
-PROBLEM_OPEN = ProblemOpenSpec(ProblemOpen, ("region_code", "industry_code", "severity", "deadline"),
-                               ("active", "waiting"), ProblemOpenMonth)
-SPECS: tuple[Spec, ...] = (SELFCHECK_DAY, PROBLEM_DAY, PROBLEM_OPEN)
+# problems as they stand (active, awaiting review, overdue) are per enterprise: app/rollups/enterprise.py
+SPECS: tuple[Spec, ...] = (SELFCHECK_DAY, PROBLEM_DAY)
 
 
 def stored(spec: Spec, pairs: set | None = None, days: set | None = None, month: bool = False) -> dict[tuple, tuple]:

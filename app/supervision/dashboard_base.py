@@ -13,12 +13,11 @@ from app.common.timeutil import add_months
 from app.common.vocab import SEVERITIES
 from app.extensions import db
 from app.remediation.models import Problem, ProblemStatus
+from app.rollups.attention import PERMIT_AMBER_DAYS, SELFCHECK_RED_DAYS
 from app.rollups.specs import CLOSED_DONE, days_between
 from app.selfcheck.models import SelfCheck, SelfCheckStatus
 from app.supervision.dashboard_cells import (
     GROUP,
-    PERMIT_AMBER_DAYS,
-    SELFCHECK_RED_DAYS,
     Cells,
     num,
     rate,

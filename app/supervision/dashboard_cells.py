@@ -11,9 +11,6 @@ from app.accounts.models import Enterprise
 from app.common.timeutil import TZ, as_utc
 from app.common.vocab import SEVERITIES
 
-SELFCHECK_RED_DAYS = 30   # a self-check overdue longer than this is red on the attention list
-PERMIT_AMBER_DAYS = 90    # a permit expiring within this is amber
-
 
 def utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """[start 00:00 local, end+1 00:00 local) as UTC instants, so datetime columns filter by local date."""

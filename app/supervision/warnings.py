@@ -17,6 +17,8 @@ from app.common.timeutil import today_local, utcnow
 from app.extensions import db
 from app.notify.policy import load_policy
 from app.remediation.models import Problem, ProblemStatus
+from app.rollups.enterprise import register_count
+from app.rollups.maintain import mark_states
 from app.selfcheck.judgement import renewal_advice, renewal_applied
 from app.selfcheck.models import Schedule, SelfCheck, SelfCheckStatus
 from app.supervision.dashboard_cells import utc_bounds
@@ -214,9 +216,16 @@ def _insert(rows: list[dict]) -> int:
         chunk = [r for r in chunk if r["dedupe_key"] not in known]  # cheap skip; the constraint still decides
         if chunk:
             stmt = (insert_ignoring(table, ["dedupe_key"], db.session.get_bind().dialect.name)
-                    .returning(table.c.id))
-            created += len(db.session.execute(stmt, chunk).all())
+                    .returning(table.c.id, table.c.enterprise_id))
+            inserted = db.session.execute(stmt, chunk).all()
+            created += len(inserted)
+            mark_states(db.session(), {eid for _, eid in inserted})  # the open-warning counts (app/rollups)
     return created
+
+
+def count_open_warnings() -> None:
+    """Keep each enterprise's open-warning count in its stored state (the dashboard reads it from there)."""
+    register_count("warnings_open", RiskWarning, RiskWarning.status == "open")
 
 
 def warning_row(key, enterprise_id, kind, level, title, detail, as_of, object_type=None, object_id=None) -> dict:

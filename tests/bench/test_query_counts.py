@@ -72,14 +72,15 @@ def test_key_endpoints_have_bounded_statement_counts(app, seeded):
         (client, "GET", f"/api/selfchecks/{me['save_run']}", None, 6),
         (client, "PUT", f"/api/selfchecks/{me['save_run']}/answers",
          {"answers": [{"item_id": me["save_item"], "result": "compliant", "value": None, "upload_ids": []}]}, 8),
-        # submit: 33 statements before the rollups; they add the touched keys of three day tables (a SELECT and an
-        # upsert each), their three months (one INSERT … SELECT each) and the enterprise's state (three and one);
-        # one read of the statutory calendar for the items answered from it, one of the problems still open
-        # (重复发现)
+        # submit (43 on SQLite, 44 on PostgreSQL with the advisory locks): the rollups add the touched keys of two
+        # day tables (a SELECT and an upsert each) and their months (one INSERT … SELECT each), the enterprise's
+        # state (four reads and an upsert) and its cell (one INSERT … SELECT); one read of the statutory calendar
+        # for the items answered from it, one of the problems still open (重复发现)
         (client, "POST", f"/api/selfchecks/{me['submit_runs'][0]}/submit", None, 44),
         (client, "GET", f"/api/reports/{me['report_id']}", None, 4),
         (client, "POST", f"/api/problems/{me['open_problems'][0]}/accept", {"plan": "计划"}, 14),
-        (province, "GET", "/api/supervision/dashboard", None, 45),
+        # the dashboard: cells, two day/month pairs, members, the attention list (ids, states, facts), trend (14)
+        (province, "GET", "/api/supervision/dashboard", None, 16),
         (client, "GET", f"/api/enterprises/{me['enterprise_id']}/eligibility", None, 12),
     ]
     for who, method, path, body, bound in checks:

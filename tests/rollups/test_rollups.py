@@ -17,9 +17,12 @@ from app.common.tx import compare_and_set_status
 from app.extensions import db
 from app.remediation.models import Problem
 from app.rollups.check import differences, rebuild
-from app.rollups.models import EnterpriseState, ProblemOpen, RollupWatermark, SelfCheckDay
+from app.rollups.maintain import mark_states
+from app.rollups.models import EnterpriseState, RollupWatermark, SelfCheckDay
 from app.selfcheck.models import SelfCheck
 from app.supervision.dashboard import dashboard
+from app.supervision.models import RiskWarning
+from app.supervision.warnings import record_warnings, warning_row
 from tests.supervision.conftest import TODAY, Builder
 
 ENTERPRISES = ("a", "b", "c")
@@ -28,6 +31,7 @@ INDUSTRIES = (("C3360", "金属表面处理及热处理加工"), ("C2319", "包�
 SEVERITIES = ("一般", "较重", "重大")
 PROBLEM_STATES = ("open", "rectifying", "extension_requested", "submitted", "verified", "self_closed", "cancelled")
 SELFCHECK_STATES = ("pending", "in_progress", "submitted")
+CREDIT_GRADES = ("环保诚信", "环保警示", "环保不良", "未评级")
 NOW = datetime.now(UTC)
 
 days = st.integers(-70, 40)
@@ -42,6 +46,11 @@ operation = st.one_of(
     st.tuples(st.just("delete_problem"), st.integers(0, 30)),
     st.tuples(st.just("move_enterprise"), st.sampled_from(ENTERPRISES), st.sampled_from(COUNTIES),
               st.sampled_from(INDUSTRIES)),
+    st.tuples(st.just("warning"), st.sampled_from(ENTERPRISES), st.integers(0, 5)),
+    st.tuples(st.just("handle_warning"), st.integers(0, 30), st.sampled_from(("acknowledged", "delete"))),
+    st.tuples(st.just("permit"), st.sampled_from(ENTERPRISES), st.one_of(st.none(), st.integers(-40, 120))),
+    st.tuples(st.just("credit"), st.sampled_from(ENTERPRISES), st.sampled_from(CREDIT_GRADES)),
+    st.tuples(st.just("rename"), st.sampled_from(ENTERPRISES), st.sampled_from(("甲厂", "乙厂", "丙厂"))),
     st.tuples(st.just("rollback")),
 )
 
@@ -83,6 +92,25 @@ def _apply(build: Builder, op) -> None:
         problem = _pick(Problem, op[1])
         if problem is not None:
             db.session.delete(problem)
+    elif kind == "warning":  # a Core INSERT, as the daily job and the monitoring ingest write them
+        _, key, n = op
+        record_warnings([warning_row(f"t:{key}:{n}", build.eid(key), "selfcheck_overdue", "high", "预警", "",
+                                     TODAY)])
+    elif kind == "handle_warning":
+        warning = _pick(RiskWarning, op[1])
+        if warning is not None and op[2] == "delete":  # a Core DELETE, as monitoring drops an absorbed episode
+            db.session.execute(delete(RiskWarning).where(RiskWarning.id == warning.id))
+            mark_states(db.session(), [warning.enterprise_id])
+        elif warning is not None:
+            warning.status = op[2]
+    elif kind in ("permit", "credit", "rename"):
+        enterprise = db.session.get(Enterprise, build.eid(op[1]))
+        if kind == "permit":
+            enterprise.permit_valid_until = None if op[2] is None else TODAY + timedelta(days=op[2])
+        elif kind == "credit":
+            enterprise.credit_grade = op[2]
+        else:
+            enterprise.name = op[2]
     elif kind == "move_enterprise":
         enterprise = db.session.get(Enterprise, build.eid(op[1]))
         enterprise.region_code, (enterprise.industry_code, enterprise.industry_name) = op[2], op[3]
@@ -92,7 +120,7 @@ def _apply(build: Builder, op) -> None:
 
 
 def _reset(build: Builder) -> None:
-    for model in (Problem, SelfCheck):
+    for model in (Problem, SelfCheck, RiskWarning):
         db.session.execute(delete(model))
     for table in db.metadata.sorted_tables:
         if table.name.startswith("rollup"):
@@ -101,6 +129,9 @@ def _reset(build: Builder) -> None:
                                     "c": ("230602", INDUSTRIES[0])}.items():
         enterprise = db.session.get(Enterprise, build.eid(key))
         enterprise.region_code, (enterprise.industry_code, enterprise.industry_name) = county, industry
+        enterprise.permit_valid_until, enterprise.credit_grade, enterprise.name = None, "未评级", f"企业{key}"
+    db.session.commit()
+    rebuild()  # the tables were emptied behind the maintenance's back
     db.session.commit()
 
 
@@ -145,14 +176,15 @@ def test_rebuild_repairs_a_damaged_rollup_and_verify_reports_it(app, build, runn
         db.session.commit()
         assert runner.invoke(args=["rollups", "verify"]).exit_code == 0
         db.session.execute(SelfCheckDay.__table__.update().values(submitted=0))
-        db.session.execute(delete(ProblemOpen))
+        db.session.execute(EnterpriseState.__table__.update().values(latest_score=1)
+                           .where(EnterpriseState.enterprise_id == build.eid("a")))
         db.session.commit()
         result = runner.invoke(args=["rollups", "verify"])
         assert result.exit_code == 1 and "不一致：2 行" in result.output
         assert runner.invoke(args=["rollups", "rebuild"]).exit_code == 0
         assert runner.invoke(args=["rollups", "verify"]).exit_code == 0
-        assert rebuild() == {"rollup_selfcheck_day": 0, "rollup_problem_day": 0, "rollup_problem_open": 0,
-                             "rollup_enterprise": 1}
+        assert rebuild() == {"rollup_selfcheck_day": 0, "rollup_problem_day": 0,
+                             "rollup_enterprise": 3}  # every enterprise has its state
         assert all(t["different"] == 0 for t in differences().values())
 
 
@@ -175,7 +207,8 @@ def test_a_status_moved_by_update_alone_is_counted(app, build):
         compare_and_set_status(db.session.scalar(select(Problem)), "submitted", "conflict")
         compare_and_set_status(db.session.scalar(select(SelfCheck)), "submitted", "conflict")
         db.session.commit()
-        assert db.session.execute(select(ProblemOpen.active, ProblemOpen.waiting)).one() == (0, 1)
+        state = db.session.get(EnterpriseState, build.eid("a"))
+        assert (state.active_major, state.waiting_major, state.overdue_major) == (0, 1, 0)
         assert db.session.scalar(select(SelfCheckDay.submitted)) == 1
 
 
@@ -206,31 +239,35 @@ def test_the_state_rolls_to_the_next_day_recomputing_only_the_enterprises_that_c
 
 
 def test_concurrent_writers_of_one_key_both_count(app, build, monkeypatch):
-    """Two transactions move two problems of one (county, industry, severity, deadline) key at the same time.
-    Each recomputes the key before its commit; the recomputation is held until the other one's has begun (or a
-    second has passed). Without the key's lock both would count from a snapshot missing the other's move and
-    the second write would lose the first; with it the second waits for the first commit and counts both.
-    (On SQLite the database serialises the writers earlier; the result is the same.)"""
+    """Two transactions move problems of two enterprises in one (county, industry) cell at the same time. Each
+    recomputes the cell from the stored states before its commit; the recomputation is held until the other
+    one's has begun (or a second has passed). Without the cell's lock both would sum from a snapshot missing
+    the other's state and the second write would lose the first; with it the second waits for the first
+    commit and counts both. (On SQLite the database serialises the writers earlier; the result is the same.)"""
     import threading
 
-    from app.rollups.specs import ProblemOpenSpec
+    from app.rollups import enterprise
+    from app.rollups.models import EnterpriseCell
 
     deadline = TODAY + timedelta(days=7)
     with app.app_context():
-        # created in different months: the two share only the open-problem key (no other row to queue them)
-        ids = [build.problem("a", "较重", deadline=deadline, created_at=NOW - timedelta(days=n)).id for n in (1, 45)]
+        a, b = db.session.get(Enterprise, build.eid("a")), db.session.get(Enterprise, build.eid("b"))
+        b.region_code, b.industry_code, b.industry_name = a.region_code, a.industry_code, a.industry_name
+        ids = [build.problem(key, "较重", deadline=deadline, created_at=NOW - timedelta(days=n)).id
+               for key, n in (("a", 1), ("b", 45))]  # created in different months: no day key in common
         db.session.commit()
-    both_computing, errors = threading.Barrier(2, timeout=1), []
-    compute = ProblemOpenSpec.compute
+        cell = (a.region_code, a.industry_code)
+    both_writing, errors = threading.Barrier(2, timeout=1), []
+    write_cells = enterprise.write_cells
 
-    def held_compute(self, pairs=None, days=None):
+    def held_write_cells(pairs, stale=True):
         try:
-            both_computing.wait()
+            both_writing.wait()
         except threading.BrokenBarrierError:
             pass  # the other writer is waiting for our commit (the lock): go on
-        return compute(self, pairs, days)
+        return write_cells(pairs, stale)
 
-    monkeypatch.setattr(ProblemOpenSpec, "compute", held_compute)
+    monkeypatch.setattr(enterprise, "write_cells", held_write_cells)
 
     def move(problem_id):
         with app.app_context():
@@ -247,9 +284,59 @@ def test_concurrent_writers_of_one_key_both_count(app, build, monkeypatch):
         t.start()
     for t in threads:
         t.join()
-    monkeypatch.setattr(ProblemOpenSpec, "compute", compute)
+    monkeypatch.setattr(enterprise, "write_cells", write_cells)
     assert not errors, errors
     with app.app_context():
-        assert db.session.execute(select(ProblemOpen.active, ProblemOpen.waiting)
-                                  .where(ProblemOpen.deadline == deadline)).one() == (0, 2)
+        row = db.session.get(EnterpriseCell, cell)
+        assert (row.active_serious, row.waiting_serious) == (0, 2)
         assert all(t["different"] == 0 for t in differences().values())
+
+
+def test_the_attention_colour_rolls_with_the_permit_and_the_thirty_day_late_self_check(app, build):
+    """A permit that expires today is amber (expiring) until tomorrow, when it turns red; one 91 days away
+    turns amber tomorrow; a self-check 30 days late is amber and turns red on day 31. The roll recomputes
+    exactly those enterprises, and the cells move with them."""
+    import time_machine
+
+    from app.rollups import enterprise
+    from app.rollups.models import EnterpriseCell
+
+    with app.app_context():
+        db.session.get(Enterprise, build.eid("a")).permit_valid_until = TODAY
+        db.session.get(Enterprise, build.eid("b")).permit_valid_until = TODAY + timedelta(days=91)
+        build.selfcheck("c", TODAY - timedelta(days=30))
+        db.session.commit()
+        enterprise.current(TODAY)
+        colours = {key: db.session.get(EnterpriseState, build.eid(key)).colour for key in ENTERPRISES}
+        assert colours == {"a": "amber", "b": None, "c": "amber"}
+        assert db.session.scalar(select(func.sum(EnterpriseCell.amber))) == 2
+        tomorrow = TODAY + timedelta(days=1)
+        with time_machine.travel(datetime.combine(tomorrow, datetime.min.time()).replace(hour=9).astimezone(UTC),
+                                 tick=False):
+            assert enterprise.crossing(TODAY, tomorrow) == {build.eid(k) for k in ENTERPRISES}
+            enterprise.current(tomorrow)
+            db.session.expire_all()
+            colours = {key: db.session.get(EnterpriseState, build.eid(key)).colour for key in ENTERPRISES}
+            assert colours == {"a": "red", "b": "amber", "c": "red"}
+            assert db.session.scalar(select(func.sum(EnterpriseCell.red))) == 2
+            assert all(t["different"] == 0 for t in differences().values())
+
+
+def test_the_attention_list_is_ordered_red_first_then_by_reasons_then_by_name(app, build):
+    from app.supervision.dashboard import Scope, attention
+
+    with app.app_context():
+        a, b, c = (db.session.get(Enterprise, build.eid(k)) for k in ENTERPRISES)
+        a.name, b.name, c.name = "丙", "乙", "甲"
+        a.permit_valid_until = TODAY + timedelta(days=10)                   # amber, one reason
+        b.permit_valid_until = TODAY + timedelta(days=10)                   # amber, two reasons
+        build.problem("b", "一般", deadline=TODAY - timedelta(days=2))
+        c.permit_valid_until = TODAY - timedelta(days=1)                    # red
+        db.session.commit()
+        user = db.session.scalar(select(User).where(User.username == "sysadmin"))
+        result = attention(Scope(user, None), TODAY, {"red": 1, "amber": 2}, limit=2)
+        assert [i["name"] for i in result["items"]] == ["甲", "乙"]
+        assert result["items"][0]["reasons"] == [{"colour": "red", "text": "排污许可证已过期1天"}]
+        assert [r["colour"] for r in result["items"][1]["reasons"]] == ["amber", "amber"]
+        assert result["truncated"] is True
+        assert result["counts"] == {"red": 1, "amber": 2, "green": result["counts"]["green"]}
