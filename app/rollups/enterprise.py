@@ -136,6 +136,7 @@ def write(ids, day: date, locked: bool = False, moved: set | None = None) -> int
     dialect = db.session.get_bind().dialect.name
     st = EnterpriseState
     pairs: set[tuple[str, str]] = set(moved or ())
+    stale = bool(moved) or len(ids) > CHUNK  # a cell may be left empty: delete it
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         found = compute(chunk, day)
@@ -145,12 +146,13 @@ def write(ids, day: date, locked: bool = False, moved: set | None = None) -> int
                                [found[eid] for eid in chunk if eid in found])
         gone = [eid for eid in chunk if eid not in found]
         if gone:  # enterprises deleted: their cells lose them
+            stale = True
             pairs |= {(r, i) for r, i in db.session.execute(
                 select(st.region_code, st.industry_code).where(st.enterprise_id.in_(gone))) if r and i}
             db.session.execute(delete(st).where(st.enterprise_id.in_(gone)))
     if pairs:
         locks.lock([("rollup_enterprise_cell", *p) for p in pairs])
-        write_cells(pairs, stale=bool(moved) or len(ids) > CHUNK)
+        write_cells(pairs, stale=stale)
     return len(ids)
 
 
