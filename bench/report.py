@@ -93,6 +93,7 @@ def section(r: dict) -> str:
             lines.append(f"- tick 失败的任务：{jobs['tick']['failed']}")
     if "warnings" in jobs and "first_created" in jobs["warnings"]:
         lines.append(f"- 预警：首次新建 {jobs['warnings']['first_created']} 条，再次 {jobs['warnings']['second_created']} 条。")
+    lines += _views(r) + _tick_jobs(r) + _rollups(r)
     fe = r.get("frontend", {})
     lines += ["", "### 前端", ""]
     if "skipped" in fe:
@@ -123,6 +124,44 @@ def section(r: dict) -> str:
                 lines += [f"<details><summary>{name}：{p['ms']} ms</summary>", "", "```sql", p["sql"].strip(), "```",
                           "", "```", p["plan"], "```", "", "</details>", ""]
     return "\n".join(lines) + "\n"
+
+
+def _views(r: dict) -> list[str]:
+    """The regulator views in process, as multiples of the floor measured around each (issue #16's goals)."""
+    views = (r.get("views") or {}).get("views")
+    if not views:
+        return []
+    lines = ["", "### 监管视图：相对 floor 的倍数（进程内，5 次中位数，预热一次）", "",
+             f"floor = 同一客户端 `GET /api/health` 的中位数（本次 {r['views'].get('floor_median_ms')} ms）。", "",
+             "| 视图 | 账号 | 中位 ms | floor ms | 倍数 | 目标 | 结果 |", "|---|---|---|---|---|---|---|"]
+    for name, v in views.items():
+        lines.append(f"| {name} | {v['who']} | {v['median_ms']} | {v['floor_ms']} | {v['ratio']}× | ≤ {v['goal_ratio']}× | "
+                     f"{'✅ 达标' if v['met'] else '❌ 未达标'} |")
+    return lines
+
+
+def _tick_jobs(r: dict) -> list[str]:
+    """Each daily job alone, first and second run at the same instant (`flask scheduler tick --job …`)."""
+    tick = (r.get("jobs") or {}).get("tick") or {}
+    jobs = tick.get("jobs")
+    if not jobs:
+        return []
+    lines = ["", "### 每日 tick，逐个任务（同一时刻连跑两次，进程内，提交后计时）", "",
+             "| 任务 | 首次 s | 再次 s | 首次结果 |", "|---|---|---|---|"]
+    for name, j in sorted(jobs.items(), key=lambda kv: -(kv[1].get("first_s") or 0)):
+        lines.append(f"| {name} | {j.get('first_s')} | {j.get('second_s')} | {str(j.get('first_result'))[:80]} |")
+    lines.append(f"| **合计** | **{tick.get('first_s')}** | **{tick.get('second_s')}** | |")
+    return lines
+
+
+def _rollups(r: dict) -> list[str]:
+    out = []
+    for key, label in (("rollups_before_load", "负载前"), ("rollups", "负载后")):
+        c = r.get(key)
+        if c:
+            out.append(f"- 看板汇总表核对（{label}）：不一致 {sum(c.get('different', {}).values()) if c.get('different') else 0} 行，"
+                       f"汇总看板与明细看板{'相同' if c.get('dashboard_equal') else '不同'}，`flask rollups verify` {c.get('verify_s')} s。")
+    return [""] + out if out else []
 
 
 def prepend(path: Path, text: str) -> None:
