@@ -180,8 +180,12 @@ def save_answers(user: User, selfcheck_id: int, entries: list[dict]) -> tuple[Se
     """Save a subset of answers as a draft; the item's automatic rules set the result."""
     selfcheck = get_selfcheck(user, selfcheck_id)
     _ensure_editable(selfcheck, user)
-    items = {i.id: i for i in items_of(selfcheck)}
-    existing = answers_of(selfcheck)
+    # only what the changed items need: their items and their answers, not the checklist's 40-60 of each
+    wanted = {e["item_id"] for e in entries} & set(selfcheck.item_ids)
+    items = {i.id: i for i in db.session.scalars(select(ChecklistItem).where(ChecklistItem.id.in_(wanted)))} \
+        if wanted else {}
+    existing = {a.item_id: a for a in db.session.scalars(
+        select(Answer).where(Answer.selfcheck_id == selfcheck.id, Answer.item_id.in_(wanted)))} if wanted else {}
     today = today_local()
     saved, notices = [], []
     for index, entry in enumerate(entries):
@@ -220,7 +224,9 @@ def save_answers(user: User, selfcheck_id: int, entries: list[dict]) -> tuple[Se
         selfcheck.started_at = utcnow()
         audit.record("selfcheck.started", "selfcheck", selfcheck.id, enterprise_id=selfcheck.enterprise_id,
                      from_state="pending", to_state="in_progress")
-    selfcheck.answered_count = sum(1 for a in existing.values() if a.result is not None)
+    db.session.flush()
+    selfcheck.answered_count = db.session.scalar(select(func.count()).select_from(Answer).where(
+        Answer.selfcheck_id == selfcheck.id, Answer.result.is_not(None)))
     selfcheck.notices = notices
     db.session.flush()
     return selfcheck, saved

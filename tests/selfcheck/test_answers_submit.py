@@ -58,6 +58,23 @@ def test_save_draft_moves_to_in_progress_and_counts(auth, runs):
     assert again["answers"][0]["note"] == "ok"
 
 
+def test_progress_counts_every_answered_item_when_each_save_sends_one(auth, runs):
+    """A save reads only the items it changes; the progress is still the whole checklist's."""
+    client = auth.client("ehs-b")
+    items = [i for s in client.get(f"/api/selfchecks/{runs['b']}").get_json()["sections"] for i in s["items"]]
+    sent = []
+    for item in items[:3] + items[:1]:  # the first again: an edit, not a new answer
+        body = {"answers": [{"item_id": item["id"], "result": "compliant", "value": None}]}
+        response = client.put(f"/api/selfchecks/{runs['b']}/answers", json=body)
+        assert response.status_code == 200, response.get_json()
+        sent.append(response.get_json()["progress"]["answered"])
+    assert sent == [1, 2, 3, 3]
+    cleared = client.put(f"/api/selfchecks/{runs['b']}/answers",
+                         json={"answers": [{"item_id": items[1]["id"], "result": None, "value": None}]})
+    assert cleared.status_code == 200, cleared.get_json()
+    assert cleared.get_json()["progress"]["answered"] == 2
+
+
 def test_number_outside_range_is_stored_non_compliant(auth, runs):
     client = auth.client("ehs-a")
     detail = client.get(f"/api/selfchecks/{runs['a']}").get_json()
