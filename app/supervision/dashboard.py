@@ -70,7 +70,6 @@ def enterprise_cells(c: Cells, scope: Scope, today: date) -> None:
     enterprise_state.current(today)
     t = EnterpriseCell
     sums = enterprise_state.PROBLEM_SUMS
-    c.attention = {"red": 0, "amber": 0}
     for region, industry, n, name, warnings, red, amber, *problems in db.session.execute(
             select(*c.group(t.region_code, t.industry_code), func.sum(t.enterprises), func.max(t.industry_name),
                    func.sum(t.warnings_open), func.sum(t.red), func.sum(t.amber),
@@ -251,7 +250,7 @@ def rollup(scope: Scope, periods: dict[str, tuple[date, date]], today: date, sou
     c = Cells(periods, region_length if source == "rollups" else None)
     for part in SOURCES[source]:
         part(c, scope if source == "rollups" else scope.enterprise, today)
-    return {"cells": c.cells, "industry_names": c.names, "attention": getattr(c, "attention", None)}
+    return {"cells": c.cells, "industry_names": c.names, "attention": c.attention}
 
 
 def _child_prefix_length(base: Region | None) -> int:
@@ -302,7 +301,7 @@ def attention(scope: Scope, today: date, counts: dict, limit: int = ATTENTION_LI
     found = {s.enterprise_id: s for s in db.session.scalars(select(st).where(st.enterprise_id.in_(ids)))}
     states = [found[i] for i in ids]
     facts = {eid: (valid_until, grade) for eid, valid_until, grade in db.session.execute(
-        select(e.id, e.permit_valid_until, e.credit_grade).where(e.id.in_([s.enterprise_id for s in states])))}
+        select(e.id, e.permit_valid_until, e.credit_grade).where(e.id.in_(ids)))}
     scales = attention_rule.credit_scales()
     items = []
     for state in states:

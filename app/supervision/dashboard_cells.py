@@ -54,6 +54,7 @@ class Cells:
         self.region_length = region_length
         self.cells: dict[tuple, dict] = {}
         self.names: dict[str, str] = {}
+        self.attention = {"red": 0, "amber": 0}  # the rollups' cells fill it (app/supervision/dashboard.py)
 
     def region(self, column):
         """The region key of `column` in SQL."""

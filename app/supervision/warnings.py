@@ -118,15 +118,13 @@ def _major_problems(as_of: date) -> list[dict]:
 PREDECESSOR_DAYS = 400  # a run's previous period ends at most a year before it (yearly is the longest)
 
 
-def _recent_schedules(as_of: date):
-    """The schedules with a run submitted in the look-back, the look-back's start, and the bound on the runs
-    the "consecutive" windows read (due within a year before the look-back: the predecessors), so that the
-    window functions never grow with the years of history."""
+def _lookback(as_of: date):
+    """The look-back's start (runs submitted since are the candidates) and the bound on the runs read as their
+    predecessors (due within a year before the look-back), so the rules never grow with years of history."""
     days = _widest("lookback_days")
     since, _ = utc_bounds(as_of - timedelta(days=days), as_of)
-    recent = SelfCheck.due_date >= as_of - timedelta(days=days + PREDECESSOR_DAYS)
-    return select(SelfCheck.schedule_id).where(SelfCheck.status == SelfCheckStatus.SUBMITTED,
-                                               SelfCheck.submitted_at >= since), since, recent
+    bound = as_of - timedelta(days=days + PREDECESSOR_DAYS)
+    return since, lambda t: t.c.due_date >= bound
 
 
 def _previous(run, recent, *where, column: str = "id"):
@@ -141,14 +139,8 @@ def _previous(run, recent, *where, column: str = "id"):
             .order_by(before.c.period_key.desc()).limit(1).scalar_subquery())
 
 
-def _recent(as_of: date):
-    days = _widest("lookback_days")
-    return lambda t: t.c.due_date >= as_of - timedelta(days=days + PREDECESSOR_DAYS)
-
-
 def _repeated_failures(as_of: date) -> list[dict]:
-    _schedules, since, _ = _recent_schedules(as_of)
-    recent = _recent(as_of)
+    since, recent = _lookback(as_of)
     run = SelfCheck.__table__.alias("run")
     candidates = (select(run.c.id, run.c.enterprise_id, run.c.period_label,
                          _previous(run, recent).label("prev_id"))
@@ -170,8 +162,7 @@ def _repeated_failures(as_of: date) -> list[dict]:
 
 
 def _score_drops(as_of: date) -> list[dict]:
-    _schedules, since, _ = _recent_schedules(as_of)
-    recent = _recent(as_of)
+    since, recent = _lookback(as_of)
     run = SelfCheck.__table__.alias("run")
 
     def submitted(t):

@@ -334,9 +334,10 @@ def test_the_attention_list_is_ordered_red_first_then_by_reasons_then_by_name(ap
         c.permit_valid_until = TODAY - timedelta(days=1)                    # red
         db.session.commit()
         user = db.session.scalar(select(User).where(User.username == "sysadmin"))
-        result = attention(Scope(user, None), TODAY, {"red": 1, "amber": 2}, limit=2)
-        assert [i["name"] for i in result["items"]] == ["甲", "乙"]
-        assert result["items"][0]["reasons"] == [{"colour": "red", "text": "排污许可证已过期1天"}]
-        assert [r["colour"] for r in result["items"][1]["reasons"]] == ["amber", "amber"]
-        assert result["truncated"] is True
-        assert result["counts"] == {"red": 1, "amber": 2, "green": result["counts"]["green"]}
+        whole = dashboard(user, None, None, None)["attention"]
+        assert [i["name"] for i in whole["items"]] == ["甲", "乙", "丙"]
+        assert whole["counts"]["red"] == 1 and whole["counts"]["amber"] == 2 and whole["truncated"] is False
+        assert whole["items"][0]["reasons"] == [{"colour": "red", "text": "排污许可证已过期1天"}]
+        assert [r["colour"] for r in whole["items"][1]["reasons"]] == ["amber", "amber"]
+        first_two = attention(Scope(user, None), TODAY, whole["counts"], limit=2)
+        assert [i["name"] for i in first_two["items"]] == ["甲", "乙"] and first_two["truncated"] is True
